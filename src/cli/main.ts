@@ -1,0 +1,171 @@
+import { relative, isAbsolute } from 'node:path';
+import { parseArgs } from 'node:util';
+import { allPatterns, Analyzer, DEFAULT_MIN_CONFIDENCE, type PatternFinding } from '../core/analyze';
+import { ParseBudgetExceeded } from '../core/parser';
+import { nodeGrammarSource } from '../node/grammar';
+import { listPythonFiles, readSourceFile } from '../node/files';
+
+export const DEFAULT_MAX_FILE_SIZE = 2 * 1024 * 1024;
+
+const HELP = `archlens — recognize architecture patterns in Python model code
+
+Usage:
+  archlens scan <file-or-dir>... [--json] [--pattern <id>]... [--max-file-size <bytes>]
+                [--min-confidence <0..1>]
+      Walk the given files and folders (skipping .git, node_modules, virtualenvs and what .gitignore
+      ignores), read the .py files and print the patterns found, grouped by file and class.
+      --json               print {"files":[{"path","findings":[...]}]} on stdout
+      --pattern <id>       only this pattern (repeatable)
+      --max-file-size <n>  skip files larger than n bytes (default ${DEFAULT_MAX_FILE_SIZE})
+      --min-confidence <c> drop findings below c (default ${DEFAULT_MIN_CONFIDENCE})
+  archlens inspect <file>
+      Print what ArchLens read from each module class of a file (layers, weights, calls), as JSON.
+  archlens patterns
+      List the pattern ids.
+  archlens --help | --version
+
+Files that cannot be read, are binary, are not UTF-8 or are over the size limit are reported on
+stderr and skipped. Exit status: 0 when the command ran, 2 for bad arguments.`;
+
+export interface CliIO {
+  out: (text: string) => void;
+  err: (text: string) => void;
+}
+
+class UsageError extends Error {}
+
+/** Runs the CLI; resolves to the process exit code. */
+export async function runCli(argv: string[], io: CliIO, version = '0.0.0'): Promise<number> {
+  try {
+    const [command, ...rest] = argv;
+    if (!command || command === '--help' || command === '-h' || command === 'help') {
+      io.out(HELP);
+      return command ? 0 : 2;
+    }
+    if (command === '--version') {
+      io.out(version);
+      return 0;
+    }
+    switch (command) {
+      case 'scan':
+        return await scanCommand(rest, io);
+      case 'inspect':
+        return await inspectCommand(rest, io);
+      case 'patterns':
+        for (const p of allPatterns()) io.out(`${p.id.padEnd(22)} ${p.name}`);
+        return 0;
+      default:
+        throw new UsageError(`unknown command '${command}' (try: archlens --help)`);
+    }
+  } catch (error) {
+    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      io.err(`archlens: ${(error as Error).message}`);
+      return 2;
+    }
+    throw error;
+  }
+}
+
+function displayPath(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel.split('\\').join('/') : path;
+}
+
+function positiveNumber(text: string | undefined, flag: string, fallback: number, max = Infinity): number {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!Number.isFinite(value) || value < 0 || value > max) throw new UsageError(`${flag} takes a number${max === 1 ? ' from 0 to 1' : ' ≥ 0'}, not '${text}'`);
+  return value;
+}
+
+async function scanCommand(args: string[], io: CliIO): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      json: { type: 'boolean' },
+      pattern: { type: 'string', multiple: true },
+      'max-file-size': { type: 'string' },
+      'min-confidence': { type: 'string' },
+    },
+  });
+  if (positionals.length === 0) throw new UsageError('scan needs at least one file or folder');
+  const known = new Set(allPatterns().map((p) => p.id));
+  const patterns = values.pattern;
+  for (const id of patterns ?? []) {
+    if (!known.has(id)) throw new UsageError(`unknown pattern '${id}' (archlens patterns lists them)`);
+  }
+  const maxFileSize = positiveNumber(values['max-file-size'], '--max-file-size', DEFAULT_MAX_FILE_SIZE);
+  const minConfidence = positiveNumber(values['min-confidence'], '--min-confidence', DEFAULT_MIN_CONFIDENCE, 1);
+
+  const files = listPythonFiles(positionals, (path, message) => io.err(`archlens: ${displayPath(path)}: ${message}`));
+  const analyzer = await Analyzer.create(nodeGrammarSource());
+  const results: Array<{ path: string; findings: PatternFinding[] }> = [];
+  try {
+    for (const file of files) {
+      const read = readSourceFile(file, maxFileSize);
+      if (!read.ok) {
+        io.err(`archlens: ${displayPath(file)}: skipped: ${read.reason}`);
+        continue;
+      }
+      try {
+        const analysis = analyzer.analyze(read.text, { patterns, minConfidence });
+        for (const problem of analysis.errors) io.err(`archlens: ${displayPath(file)}: recognizer failed: ${problem}`);
+        results.push({ path: displayPath(file), findings: analysis.findings });
+      } catch (error) {
+        const reason = error instanceof ParseBudgetExceeded ? error.message : `could not analyze: ${(error as Error).message}`;
+        io.err(`archlens: ${displayPath(file)}: skipped: ${reason}`);
+      }
+    }
+  } finally {
+    analyzer.dispose();
+  }
+  if (values.json) io.out(JSON.stringify({ files: results }));
+  else io.out(formatTable(results, files.length));
+  return 0;
+}
+
+function formatTable(results: Array<{ path: string; findings: PatternFinding[] }>, scanned: number): string {
+  const lines: string[] = [];
+  let total = 0;
+  for (const file of results) {
+    if (file.findings.length === 0) continue;
+    lines.push(file.path);
+    const byClass = new Map<string, PatternFinding[]>();
+    for (const f of file.findings) {
+      const key = `${f.class ?? '(functional model)'} (L${f.line}-${f.endLine})`;
+      byClass.set(key, [...(byClass.get(key) ?? []), f]);
+    }
+    for (const [cls, findings] of byClass) {
+      lines.push(`  ${cls}`);
+      for (const f of findings) {
+        total++;
+        lines.push(`    ${f.pattern.padEnd(20)} ${f.confidence.toFixed(2)}  ${f.evidence[0] ?? ''}`);
+        for (const e of f.evidence.slice(1)) lines.push(`    ${''.padEnd(20)}       ${e}`);
+      }
+    }
+    lines.push('');
+  }
+  lines.push(`${total} finding${total === 1 ? '' : 's'} in ${results.filter((r) => r.findings.length > 0).length} of ${scanned} file${scanned === 1 ? '' : 's'}`);
+  return lines.join('\n');
+}
+
+async function inspectCommand(args: string[], io: CliIO): Promise<number> {
+  const { positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: {} });
+  if (positionals.length !== 1) throw new UsageError('inspect takes exactly one file');
+  const read = readSourceFile(positionals[0], DEFAULT_MAX_FILE_SIZE);
+  if (!read.ok) {
+    io.err(`archlens: ${positionals[0]}: ${read.reason}`);
+    return 1;
+  }
+  const analyzer = await Analyzer.create(nodeGrammarSource());
+  try {
+    const { model } = analyzer.analyze(read.text);
+    const replacer = (_key: string, value: unknown) => (value instanceof Set ? [...value] : value);
+    io.out(JSON.stringify(model.classes, replacer, 2));
+  } finally {
+    analyzer.dispose();
+  }
+  return 0;
+}

@@ -1,0 +1,800 @@
+import type { Node, Tree } from 'web-tree-sitter';
+import { isNode, readImports, resolveDotted, type ImportMap } from './imports';
+import type {
+  AssignFact,
+  CallFact,
+  FileModel,
+  Framework,
+  LoopFact,
+  MethodFact,
+  ModuleClass,
+  SubmoduleFact,
+} from './types';
+
+/** Methods that build a module's layers and weights, per framework. */
+const CONSTRUCTOR_METHODS = new Set(['__init__', 'setup', 'build', '__post_init__']);
+/** Methods that run a module's computation. */
+const FORWARD_METHODS = new Set(['forward', '__call__', 'call']);
+/** Containers whose elements are the submodules. */
+const CONTAINERS = new Set(['ModuleList', 'Sequential', 'ModuleDict', 'ParameterList', 'ParameterDict', 'list', 'tuple', 'dict']);
+
+/** Resolved base-class prefixes that make a class a module, and the framework each means. */
+const MODULE_BASE_PREFIXES: Array<[string, Framework]> = [
+  ['torch.nn.', 'pytorch'],
+  ['flax.linen.', 'flax'],
+  ['flax.nnx.', 'flax'],
+  ['equinox.', 'equinox'],
+  ['tensorflow.keras.', 'keras'],
+  ['tf.keras.', 'keras'],
+  ['keras.', 'keras'],
+  ['torch_geometric.nn.', 'pytorch'],
+  ['pytorch_lightning.', 'pytorch'],
+  ['lightning.', 'pytorch'],
+];
+
+/** Base names from libraries that wrap a framework's module class (seen without their import path). */
+const WRAPPER_BASE_NAME = /(Module|Layer|Model|Net|Network|MessagePassing|Mixin|Block|Cell|Conv|Attention|Encoder|Decoder)$/;
+
+/**
+ * Builds the module-class model of a parsed Python file.
+ *
+ * @example
+ *   const model = extractFileModel(tree, text);
+ *   model.classes.map((c) => c.name); // ['SparseMoE', 'Expert']
+ */
+export function extractFileModel(tree: Tree, text: string): FileModel {
+  const root = tree.rootNode;
+  const imports = readImports(root);
+  const fileFramework = frameworkOfImports(imports);
+  const classNodes = collectClassNodes(root);
+
+  // A class is a module when a base resolves into a framework, or is a module class of this file.
+  const moduleClassNames = new Map<string, Framework>();
+  const headers = classNodes.map((node) => ({ node, name: node.childForFieldName('name')?.text ?? '', bases: baseTexts(node) }));
+  let changed = true;
+  while (changed) {
+    changed = false;
+    for (const header of headers) {
+      if (moduleClassNames.has(header.name)) continue;
+      const framework = frameworkOfBases(header.bases, imports, moduleClassNames, fileFramework);
+      if (framework) {
+        moduleClassNames.set(header.name, framework);
+        changed = true;
+      }
+    }
+  }
+
+  const classes: ModuleClass[] = [];
+  for (const header of headers) {
+    let framework = moduleClassNames.get(header.name);
+    const model = buildClass(header.node, header.name, header.bases, framework ?? fileFramework, imports);
+    // Classes with an unknown base (imported from elsewhere) count when they look like modules:
+    // a forward method plus layers built in the constructor.
+    if (!framework && looksLikeModule(model)) framework = fileFramework;
+    if (framework) {
+      model.framework = framework;
+      classes.push(model);
+    }
+  }
+  classes.push(...extractFunctionalModels(root, imports, fileFramework));
+  return { classes, lines: text.split(/\r\n|\r|\n/), hasSyntaxErrors: root.hasError };
+}
+
+function frameworkOfImports(imports: ImportMap): Framework {
+  const paths = [...imports.values()];
+  if (paths.some((p) => p.startsWith('torch'))) return 'pytorch';
+  if (paths.some((p) => p.startsWith('flax'))) return 'flax';
+  if (paths.some((p) => p.startsWith('equinox'))) return 'equinox';
+  if (paths.some((p) => p.startsWith('keras') || p.startsWith('tensorflow') || p === 'tf')) return 'keras';
+  return 'unknown';
+}
+
+function frameworkOfBases(
+  bases: string[],
+  imports: ImportMap,
+  moduleClasses: Map<string, Framework>,
+  fileFramework: Framework,
+): Framework | undefined {
+  for (const base of bases) {
+    const known = moduleClasses.get(base);
+    if (known) return known;
+    const resolved = resolveDotted(base, imports);
+    for (const [prefix, framework] of MODULE_BASE_PREFIXES) {
+      if (resolved.startsWith(prefix)) return framework;
+    }
+    if (/^(eqx|equinox)\.Module$/.test(resolved)) return 'equinox';
+    if (fileFramework !== 'unknown' && WRAPPER_BASE_NAME.test(base.split('.').pop() ?? '')) return fileFramework;
+  }
+  return undefined;
+}
+
+function looksLikeModule(model: ModuleClass): boolean {
+  const hasForward = model.methods.some((m) => FORWARD_METHODS.has(m.name));
+  return hasForward && (model.submodules.length > 0 || model.parameters.length > 0);
+}
+
+/** Class definitions at module level, inside top-level `if`/`try` blocks, and nested in classes. */
+function collectClassNodes(root: Node): Node[] {
+  const found: Node[] = [];
+  const pending: Node[] = [root];
+  while (pending.length > 0) {
+    const node = pending.pop()!;
+    for (const child of node.namedChildren) {
+      if (!child) continue;
+      const definition = child.type === 'decorated_definition' ? child.childForFieldName('definition') : child;
+      if (!definition) continue;
+      if (definition.type === 'class_definition') {
+        found.push(definition);
+        const body = definition.childForFieldName('body');
+        if (body) pending.push(body);
+      } else if (/^(if_statement|try_statement|block|else_clause|elif_clause|except_clause|finally_clause|with_statement)$/.test(definition.type)) {
+        pending.push(definition);
+      }
+    }
+  }
+  return found.sort((a, b) => a.startIndex - b.startIndex);
+}
+
+function baseTexts(classNode: Node): string[] {
+  const list = classNode.childForFieldName('superclasses');
+  if (!list) return [];
+  return list.namedChildren
+    .filter(isNode)
+    .filter((n) => n.type !== 'keyword_argument')
+    .map((n) => n.text.replace(/\[.*$/s, ''));
+}
+
+function line(node: Node): number {
+  return node.startPosition.row + 1;
+}
+
+function endLine(node: Node): number {
+  return node.endPosition.row + 1;
+}
+
+function emptyClass(name: string | null, bases: string[], framework: Framework, node: Node): ModuleClass {
+  return {
+    name,
+    bases,
+    framework,
+    line: line(node),
+    endLine: endLine(node),
+    methods: [],
+    fields: {},
+    submodules: [],
+    parameters: [],
+    initCalls: [],
+    calls: [],
+    assigns: [],
+    initAssigns: [],
+    loops: [],
+    words: new Set(),
+  };
+}
+
+function buildClass(node: Node, name: string, bases: string[], framework: Framework, imports: ImportMap): ModuleClass {
+  const model = emptyClass(name, bases, framework, node);
+  const body = node.childForFieldName('body');
+  if (!body) return model;
+  for (const statement of body.namedChildren) {
+    if (!statement) continue;
+    let definition: Node | null = statement;
+    const decorators: string[] = [];
+    if (statement.type === 'decorated_definition') {
+      for (const child of statement.namedChildren) {
+        if (child?.type === 'decorator') decorators.push(child.text.replace(/^@/, ''));
+      }
+      definition = statement.childForFieldName('definition');
+    }
+    if (!definition) continue;
+    if (definition.type === 'function_definition') {
+      readMethod(definition, decorators, model, imports);
+    } else if (definition.type === 'expression_statement') {
+      readField(definition, model);
+    }
+  }
+  return model;
+}
+
+/** A dataclass-style field: `num_experts: int = 8` (Flax, Equinox). */
+function readField(statement: Node, model: ModuleClass): void {
+  const assignment = statement.namedChild(0);
+  if (assignment?.type !== 'assignment') return;
+  const left = assignment.childForFieldName('left');
+  if (left?.type !== 'identifier') return;
+  const right = assignment.childForFieldName('right');
+  model.fields[left.text] = right?.text ?? '';
+  model.words.add(left.text);
+  if (right?.type === 'call') {
+    const facts = new MethodWalker(model, null, true, new Map());
+    facts.walk(right);
+  }
+}
+
+function readMethod(definition: Node, decorators: string[], model: ModuleClass, _imports: ImportMap): void {
+  const name = definition.childForFieldName('name')?.text ?? '';
+  const params = parameterNames(definition.childForFieldName('parameters'));
+  const method: MethodFact = { name, params, decorators, line: line(definition), endLine: endLine(definition) };
+  model.methods.push(method);
+  const isConstructor = CONSTRUCTOR_METHODS.has(name);
+  const origins = new Map<string, Set<string>>();
+  for (const param of params) {
+    if (param !== 'self' && param !== 'cls') origins.set(param, new Set([param]));
+  }
+  const body = definition.childForFieldName('body');
+  if (!body) return;
+  const walker = new MethodWalker(model, name, isConstructor, origins);
+  walker.walk(body);
+  walker.finish();
+}
+
+function parameterNames(parameters: Node | null): string[] {
+  if (!parameters) return [];
+  const names: string[] = [];
+  for (const param of parameters.namedChildren) {
+    if (!param) continue;
+    if (param.type === 'identifier') names.push(param.text);
+    else {
+      const nameNode = param.childForFieldName('name') ?? param.namedChildren.find((c) => c?.type === 'identifier') ?? null;
+      if (nameNode) names.push(nameNode.text);
+    }
+  }
+  return names;
+}
+
+const COMPREHENSIONS = new Set(['list_comprehension', 'generator_expression', 'set_comprehension', 'dictionary_comprehension']);
+
+/**
+ * Walks one method body in source order, recording calls, assignments, loops, layers and weights,
+ * and tracking which method inputs each local value derives from.
+ */
+class MethodWalker {
+  /** Loop and comprehension variables bound to `self.X` containers (`for expert in self.experts`). */
+  private readonly boundToSelf = new Map<string, string>();
+  /** Local lists of layers built with `.append(...)` in a constructor, for `nn.ModuleList(layers)`. */
+  private readonly localLayerLists = new Map<string, { elements: SubmoduleFact[]; replicated: boolean }>();
+  private loopDepth = 0;
+
+  constructor(
+    private readonly model: ModuleClass,
+    private readonly method: string | null,
+    private readonly isConstructor: boolean,
+    private readonly origins: Map<string, Set<string>>,
+  ) {}
+
+  walk(start: Node): void {
+    // Explicit stack: real files nest deeply enough to overflow a recursive walk.
+    type Frame = { node: Node } | { exit: () => void };
+    const stack: Frame[] = [{ node: start }];
+    while (stack.length > 0) {
+      const frame = stack.pop()!;
+      if ('exit' in frame) {
+        frame.exit();
+        continue;
+      }
+      const node = frame.node;
+      switch (node.type) {
+        case 'class_definition':
+          continue; // nested classes are read on their own
+        case 'identifier':
+          this.model.words.add(node.text);
+          continue;
+        case 'string':
+        case 'comment':
+        case 'integer':
+        case 'float':
+          continue;
+        case 'assignment':
+        case 'augmented_assignment': {
+          const right = node.childForFieldName('right');
+          const left = node.childForFieldName('left');
+          stack.push({ exit: () => this.recordAssignment(node, left, right) });
+          if (left) this.addWords(left);
+          if (right) stack.push({ node: right });
+          continue;
+        }
+        case 'call':
+          this.recordCall(node);
+          break;
+        case 'return_statement': {
+          // A returned expression is read like an assignment to `return` (residual sums, gated outputs).
+          const value = node.namedChild(0);
+          if (value) {
+            stack.push({ exit: () => this.recordAssignment(node, null, value) });
+            stack.push({ node: value });
+          }
+          continue;
+        }
+        case 'for_statement': {
+          const left = node.childForFieldName('left');
+          const right = node.childForFieldName('right');
+          const body = node.childForFieldName('body');
+          const alternative = node.childForFieldName('alternative');
+          if (left && right) this.recordLoop(left, right);
+          this.loopDepth++;
+          stack.push({ exit: () => this.loopDepth-- });
+          if (alternative) stack.push({ node: alternative });
+          if (body) stack.push({ node: body });
+          if (right) stack.push({ node: right });
+          continue;
+        }
+        case 'while_statement': {
+          this.loopDepth++;
+          stack.push({ exit: () => this.loopDepth-- });
+          break;
+        }
+        case 'for_in_clause': {
+          const left = node.childForFieldName('left');
+          const right = node.childForFieldName('right');
+          if (left && right) this.recordLoop(left, right);
+          if (right) stack.push({ node: right });
+          continue;
+        }
+        default:
+          break;
+      }
+      const children = node.namedChildren.filter(isNode);
+      if (COMPREHENSIONS.has(node.type)) {
+        // Bind the comprehension's loop variables before reading its body.
+        const clauses = children.filter((c) => c.type === 'for_in_clause' || c.type === 'if_clause');
+        const rest = children.filter((c) => c.type !== 'for_in_clause' && c.type !== 'if_clause');
+        this.loopDepth++;
+        stack.push({ exit: () => this.loopDepth-- });
+        for (let i = rest.length - 1; i >= 0; i--) stack.push({ node: rest[i] });
+        for (let i = clauses.length - 1; i >= 0; i--) stack.push({ node: clauses[i] });
+        continue;
+      }
+      for (let i = children.length - 1; i >= 0; i--) stack.push({ node: children[i] });
+    }
+  }
+
+  /** Constructor-built local layer lists that were never stored on `self` are dropped. */
+  finish(): void {
+    this.localLayerLists.clear();
+  }
+
+  private addWords(node: Node): void {
+    for (const id of node.descendantsOfType('identifier')) if (id) this.model.words.add(id.text);
+  }
+
+  /** Method inputs an expression derives from. */
+  private originsOf(node: Node | null): Set<string> {
+    const result = new Set<string>();
+    if (!node) return result;
+    for (const name of readIdentifiers(node)) {
+      const from = this.origins.get(name);
+      if (from) for (const o of from) result.add(o);
+    }
+    return result;
+  }
+
+  private recordLoop(left: Node, right: Node): void {
+    const fact: LoopFact = { target: left.text, iterable: right.text, line: line(left), method: this.method };
+    this.model.loops.push(fact);
+    const from = this.originsOf(right);
+    const targets = targetNames(left);
+    for (const target of targets) this.origins.set(target, from);
+    // `for expert in self.experts`, `for i, blk in enumerate(self.blocks)`, `for w, op in zip(ws, self._ops)`
+    const selfAttrs = [...right.text.matchAll(/self\.(\w+)/g)].map((m) => m[1]);
+    if (selfAttrs.length === 1 && targets.length >= 1) {
+      this.boundToSelf.set(targets[targets.length - 1], selfAttrs[0]);
+    } else if (selfAttrs.length > 1 && /^zip\(/.test(right.text)) {
+      // zip(self.a, self.b): bind positionally where the target is a tuple of the same length.
+      const zipped = targets.length === selfAttrs.length ? targets : [];
+      zipped.forEach((t, i) => this.boundToSelf.set(t, selfAttrs[i]));
+    }
+    if (/^zip\(/.test(right.text)) {
+      const argNodes = right.childForFieldName('arguments')?.namedChildren.filter(isNode) ?? [];
+      if (argNodes.length === targets.length) {
+        argNodes.forEach((arg, i) => {
+          const m = /^self\.(\w+)$/.exec(arg.text);
+          if (m) this.boundToSelf.set(targets[i], m[1]);
+        });
+      }
+    }
+  }
+
+  private recordAssignment(node: Node, left: Node | null, right: Node | null): void {
+    const operator = node.type === 'augmented_assignment' ? (node.childForFieldName('operator')?.text ?? '+=') : '=';
+    const targets = left ? targetTexts(left) : node.type === 'return_statement' ? ['return'] : [];
+    if (!right) return; // annotation without value
+    const origins = this.originsOf(right);
+    const fact: AssignFact = {
+      targets,
+      operator,
+      value: right.text,
+      reads: readIdentifiers(right),
+      origins,
+      line: line(node),
+      method: this.method,
+    };
+    if (this.isConstructor) this.model.initAssigns.push(fact);
+    else this.model.assigns.push(fact);
+
+    // A model input (`inputs = keras.Input(...)`) is its own origin, like a method parameter.
+    const isInput = right.type === 'call' && lastName(right.childForFieldName('function')?.text ?? '') === 'Input';
+    for (const target of left ? targetNames(left) : []) {
+      if (isInput) this.origins.set(target, new Set([target]));
+      else if (fact.operator === '=') this.origins.set(target, origins);
+      else {
+        const merged = new Set(this.origins.get(target) ?? []);
+        for (const o of origins) merged.add(o);
+        this.origins.set(target, merged);
+      }
+    }
+    // Values stay bound to the `self.X` container they were read from: `experts = self.experts`.
+    if (left?.type === 'identifier') {
+      const m = /^self\.(\w+)$/.exec(right.text);
+      if (m) this.boundToSelf.set(left.text, m[1]);
+    }
+
+    if (left?.type === 'attribute' && left.childForFieldName('object')?.text === 'self') {
+      const attr = left.childForFieldName('attribute')?.text ?? '';
+      this.recordSelfAttribute(attr, right);
+    } else if (left?.type === 'identifier' && this.isConstructor && (right.type === 'list' || right.type === 'list_comprehension')) {
+      const layer = this.layerOf(left.text, right);
+      if (layer) this.localLayerLists.set(left.text, { elements: layer.elements, replicated: layer.replicated });
+    }
+  }
+
+  /** `self.X = <value>` in any method: a layer, a weight, or a plain value. */
+  private recordSelfAttribute(attr: string, value: Node): void {
+    let expr: Node = value;
+    if (expr.type === 'conditional_expression') expr = expr.namedChild(0) ?? expr;
+    if (expr.type === 'call') {
+      const fn = expr.childForFieldName('function');
+      const fnText = fn?.text ?? '';
+      const fnName = lastName(fnText);
+      const args = argumentNodes(expr);
+      if (fnName === 'Parameter' || fnText === 'self.param' || fnText === 'self.add_weight' || fnText === 'self.variable') {
+        this.model.parameters.push({
+          name: attr,
+          kind: fnText === 'self.variable' ? 'buffer' : 'parameter',
+          shape: shapeOf(expr, fnText),
+          text: value.text,
+          line: line(value),
+        });
+        return;
+      }
+      if (/^(torch|jnp|np|tf)\.\w+$/.test(fnText) && !/^(torch\.nn|tf\.keras)/.test(fnText) && !/[A-Z]/.test(fnName[0] ?? '')) {
+        // A plain tensor kept on the module (Equinox weights, constants): a weight when it has a shape.
+        this.model.parameters.push({ name: attr, kind: 'parameter', shape: args.positional.map((a) => a.text), text: value.text, line: line(value) });
+        return;
+      }
+    }
+    let layer = this.layerOf(attr, expr);
+    if (!layer && expr.type === 'call') {
+      // Factories and defaults wrap the constructor: `default(experts, lambda: Experts(dim))`, `copy.deepcopy(Block())`.
+      const inner = expr.descendantsOfType('call').find((c) => c && c.id !== expr.id && /^[A-Z]/.test(lastName(c.childForFieldName('function')?.text ?? '')));
+      if (inner) {
+        layer = this.layerOf(attr, inner);
+        if (layer) layer.text = expr.text;
+      }
+    }
+    if (layer) this.model.submodules.push(layer);
+  }
+
+  /** Reads a layer or a container of layers from an expression, or null when it is not one. */
+  private layerOf(name: string, expr: Node): SubmoduleFact | null {
+    if (expr.type === 'call') {
+      const fn = expr.childForFieldName('function');
+      if (!fn || fn.type === 'call') return null;
+      const ctor = fn.text;
+      const ctorName = lastName(ctor);
+      // Layers are classes: CamelCase, or lowercase container factories of frameworks.
+      if (!/^[A-Z_]/.test(ctorName) && !CONTAINERS.has(ctorName)) return null;
+      const { positional, keywords } = argumentNodes(expr);
+      const fact: SubmoduleFact = {
+        name,
+        ctor,
+        ctorName,
+        args: positional.map((a) => a.text),
+        kwargs: Object.fromEntries(Object.entries(keywords).map(([k, v]) => [k, v.text])),
+        elements: [],
+        replicated: false,
+        inline: false,
+        text: expr.text,
+        line: line(expr),
+      };
+      if (CONTAINERS.has(ctorName)) {
+        for (const arg of positional) this.addElements(fact, arg);
+      }
+      return fact;
+    }
+    if (expr.type === 'list' || expr.type === 'tuple' || expr.type === 'list_comprehension' || expr.type === 'dictionary' || expr.type === 'dictionary_comprehension') {
+      const fact: SubmoduleFact = {
+        name,
+        ctor: '',
+        ctorName: 'list',
+        args: [],
+        kwargs: {},
+        elements: [],
+        replicated: false,
+        inline: false,
+        text: expr.text,
+        line: line(expr),
+      };
+      this.addElements(fact, expr);
+      return fact.elements.length > 0 ? fact : null;
+    }
+    return null;
+  }
+
+  private addElements(container: SubmoduleFact, arg: Node): void {
+    let node = arg;
+    if (node.type === 'list_splat') node = node.namedChild(0) ?? node;
+    if (node.type === 'list_comprehension' || node.type === 'generator_expression' || node.type === 'dictionary_comprehension') {
+      const body = node.childForFieldName('body');
+      const clause = node.namedChildren.find((c) => c?.type === 'for_in_clause');
+      container.replicated = true;
+      container.replicatedOver = clause?.childForFieldName('right')?.text;
+      const element = body ? this.layerOf('', body.type === 'pair' ? (body.childForFieldName('value') ?? body) : body) : null;
+      if (element) container.elements.push(element);
+      return;
+    }
+    if (node.type === 'list' || node.type === 'tuple' || node.type === 'dictionary') {
+      for (const item of node.namedChildren) {
+        if (!item) continue;
+        const value = item.type === 'pair' ? item.childForFieldName('value') : item;
+        const element = value ? this.layerOf('', value) : null;
+        if (element) container.elements.push(element);
+      }
+      return;
+    }
+    if (node.type === 'identifier') {
+      const local = this.localLayerLists.get(node.text);
+      if (local) {
+        container.elements.push(...local.elements);
+        container.replicated ||= local.replicated;
+      }
+      return;
+    }
+    const element = this.layerOf('', node);
+    if (element) container.elements.push(element);
+  }
+
+  private recordCall(node: Node): void {
+    const fn = node.childForFieldName('function');
+    if (!fn) return;
+    const { positional, keywords } = argumentNodes(node);
+    const callee = fn.text;
+    let name: string;
+    let receiver: string | undefined;
+    let innerCall: CallFact['innerCall'];
+    if (fn.type === 'attribute') {
+      name = fn.childForFieldName('attribute')?.text ?? '';
+      receiver = fn.childForFieldName('object')?.text;
+    } else if (fn.type === 'call') {
+      const innerFn = fn.childForFieldName('function');
+      const inner = argumentNodes(fn);
+      name = lastName(innerFn?.text ?? '');
+      innerCall = {
+        callee: innerFn?.text ?? '',
+        name,
+        args: inner.positional.map((a) => a.text),
+        kwargs: Object.fromEntries(Object.entries(inner.keywords).map(([k, v]) => [k, v.text])),
+      };
+    } else if (fn.type === 'subscript') {
+      name = lastName(fn.childForFieldName('value')?.text ?? '');
+    } else {
+      name = fn.text;
+    }
+    let selfAttr: string | undefined = /^self\.(\w+)/.exec(callee)?.[1];
+    if (!selfAttr) {
+      const head = /^(\w+)/.exec(callee)?.[1];
+      if (head) selfAttr = this.boundToSelf.get(head);
+    }
+    const parent = node.parent;
+    let assignedTo: string[] = [];
+    if (parent && (parent.type === 'assignment' || parent.type === 'augmented_assignment') && parent.childForFieldName('right')?.id === node.id) {
+      const left = parent.childForFieldName('left');
+      if (left) assignedTo = targetTexts(left);
+    }
+    if (innerCall && !this.isConstructor) {
+      // Flax @nn.compact / Keras functional: `h = nn.Dense(4)(x)` builds a layer inline.
+      const layer = this.layerOf(assignedTo[0] ?? '', fn);
+      if (layer) {
+        layer.inline = true;
+        this.model.submodules.push(layer);
+      }
+    }
+    const fact: CallFact = {
+      callee,
+      name,
+      selfAttr,
+      receiver,
+      args: positional.map((a) => a.text),
+      kwargs: Object.fromEntries(Object.entries(keywords).map(([k, v]) => [k, v.text])),
+      argOrigins: positional.map((a) => this.originsOf(a)),
+      kwargOrigins: Object.fromEntries(Object.entries(keywords).map(([k, v]) => [k, this.originsOf(v)])),
+      assignedTo,
+      line: line(node),
+      method: this.method,
+      innerCall,
+    };
+    if (this.isConstructor) {
+      this.model.initCalls.push(fact);
+      this.recordConstructorCall(fact, node, positional);
+    } else {
+      this.model.calls.push(fact);
+    }
+  }
+
+  /** Layers and weights registered by calls: `register_buffer`, `add_module`, `setattr`, `layers.append(...)`. */
+  private recordConstructorCall(fact: CallFact, node: Node, positional: Node[]): void {
+    if (fact.callee === 'self.register_buffer' || fact.callee === 'self.register_parameter') {
+      const name = (fact.args[0] ?? '').replace(/^[rfb]?['"]|['"]$/g, '');
+      const valueNode = positional[1];
+      this.model.parameters.push({
+        name,
+        kind: fact.callee === 'self.register_buffer' ? 'buffer' : 'parameter',
+        shape: valueNode?.type === 'call' ? shapeOf(valueNode, valueNode.childForFieldName('function')?.text ?? '') : [],
+        text: node.text,
+        line: fact.line,
+      });
+    } else if ((fact.callee === 'self.add_module' || fact.callee === 'setattr') && positional.length >= 2) {
+      const nameArg = fact.callee === 'setattr' ? positional[1] : positional[0];
+      const valueArg = fact.callee === 'setattr' ? positional[2] : positional[1];
+      if (fact.callee === 'setattr' && positional[0]?.text !== 'self') return;
+      if (nameArg && valueArg) {
+        const layer = this.layerOf(nameArg.text.replace(/^[rfb]?['"]|['"]$/g, ''), valueArg);
+        if (layer) {
+          layer.replicated ||= this.loopDepth > 0;
+          this.model.submodules.push(layer);
+        }
+      }
+    } else if (fact.name === 'append' && fact.receiver && positional[0]) {
+      const layer = this.layerOf('', positional[0]);
+      if (!layer) return;
+      const selfList = /^self\.(\w+)$/.exec(fact.receiver)?.[1];
+      if (selfList) {
+        const existing = this.model.submodules.find((s) => s.name === selfList);
+        if (existing) {
+          existing.elements.push(layer);
+          existing.replicated ||= this.loopDepth > 0;
+        }
+        return;
+      }
+      const list = this.localLayerLists.get(fact.receiver) ?? { elements: [], replicated: false };
+      list.elements.push(layer);
+      list.replicated ||= this.loopDepth > 0;
+      this.localLayerLists.set(fact.receiver, list);
+    }
+  }
+}
+
+/** Shape arguments of a weight: `nn.Parameter(torch.randn(e, d))`, `self.param('w', init, (e, d))`, `add_weight(shape=(e, d))`. */
+function shapeOf(call: Node, fnText: string): string[] {
+  const { positional, keywords } = argumentNodes(call);
+  let shapeNode: Node | undefined;
+  if (fnText === 'self.param') shapeNode = positional[2] ?? keywords['shape'];
+  else if (fnText === 'self.add_weight') shapeNode = keywords['shape'] ?? positional[1];
+  else if (fnText === 'self.variable') shapeNode = positional[3];
+  else {
+    const inner = positional[0];
+    if (inner?.type === 'call') {
+      const innerArgs = argumentNodes(inner);
+      if (innerArgs.positional.length === 1 && /^(tuple|list|parenthesized_expression)$/.test(innerArgs.positional[0].type)) {
+        shapeNode = innerArgs.positional[0];
+      } else {
+        return innerArgs.positional.filter((a) => a.type !== 'keyword_argument').map((a) => a.text);
+      }
+    } else if (inner) {
+      shapeNode = undefined;
+    }
+    if (!shapeNode) return positional.map((a) => a.text);
+  }
+  if (!shapeNode) return [];
+  if (shapeNode.type === 'tuple' || shapeNode.type === 'list') return shapeNode.namedChildren.filter(isNode).map((n) => n.text);
+  if (shapeNode.type === 'parenthesized_expression') return [shapeNode.namedChild(0)?.text ?? ''];
+  return [shapeNode.text];
+}
+
+function argumentNodes(call: Node): { positional: Node[]; keywords: Record<string, Node> } {
+  const positional: Node[] = [];
+  const keywords: Record<string, Node> = {};
+  const args = call.childForFieldName('arguments');
+  if (!args) return { positional, keywords };
+  if (args.type === 'generator_expression') return { positional: [args], keywords };
+  for (const arg of args.namedChildren) {
+    if (!arg || arg.type === 'comment') continue;
+    if (arg.type === 'keyword_argument') {
+      const name = arg.childForFieldName('name')?.text;
+      const value = arg.childForFieldName('value');
+      if (name && value) keywords[name] = value;
+    } else if (arg.type !== 'dictionary_splat') {
+      positional.push(arg);
+    }
+  }
+  return { positional, keywords };
+}
+
+/** Identifiers read by an expression: not attribute names, keyword names or callee names of plain calls. */
+function readIdentifiers(node: Node): string[] {
+  const names: string[] = [];
+  const stack: Node[] = [node];
+  while (stack.length > 0) {
+    const current = stack.pop()!;
+    switch (current.type) {
+      case 'identifier':
+        names.push(current.text);
+        continue;
+      case 'attribute': {
+        const object = current.childForFieldName('object');
+        if (object) stack.push(object);
+        continue;
+      }
+      case 'keyword_argument': {
+        const value = current.childForFieldName('value');
+        if (value) stack.push(value);
+        continue;
+      }
+      case 'string':
+      case 'lambda_parameters':
+        continue;
+      default:
+        for (const child of current.namedChildren) if (child) stack.push(child);
+    }
+  }
+  return names;
+}
+
+/** Texts of assignment targets, with tuples split: `a, (b, c)` → `a`, `b`, `c`. */
+function targetTexts(left: Node): string[] {
+  if (/^(pattern_list|tuple_pattern|list_pattern|tuple|expression_list|list|parenthesized_expression)$/.test(left.type)) {
+    return left.namedChildren.filter(isNode).flatMap(targetTexts);
+  }
+  if (left.type === 'list_splat_pattern') return left.namedChildren.filter(isNode).flatMap(targetTexts);
+  return [left.text];
+}
+
+/** Plain local names among assignment targets. */
+function targetNames(left: Node): string[] {
+  return targetTexts(left).filter((t) => /^\w+$/.test(t));
+}
+
+function lastName(dotted: string): string {
+  const parts = dotted.split('.');
+  return parts[parts.length - 1] ?? '';
+}
+
+/**
+ * Keras functional models: `inputs = keras.Input(...)`, layers called on tensors, then
+ * `keras.Model(inputs, outputs)`. Each function (or the module level) holding one becomes a model.
+ */
+function extractFunctionalModels(root: Node, imports: ImportMap, fileFramework: Framework): ModuleClass[] {
+  if (fileFramework !== 'keras') return [];
+  const models: ModuleClass[] = [];
+  const scopes: Array<{ node: Node; body: Node; name?: string; params: string[] }> = [];
+  for (const child of root.namedChildren) {
+    if (!child) continue;
+    const definition = child.type === 'decorated_definition' ? child.childForFieldName('definition') : child;
+    if (definition?.type === 'function_definition') {
+      const body = definition.childForFieldName('body');
+      if (body) {
+        scopes.push({
+          node: definition,
+          body,
+          name: definition.childForFieldName('name')?.text,
+          params: parameterNames(definition.childForFieldName('parameters')),
+        });
+      }
+    }
+  }
+  for (const scope of scopes) {
+    if (!/\b(Model|Sequential)\s*\(/.test(scope.body.text)) continue;
+    const model = emptyClass(null, [], 'keras', scope.node);
+    model.functionName = scope.name;
+    const origins = new Map<string, Set<string>>();
+    for (const p of scope.params) origins.set(p, new Set([p]));
+    const walker = new MethodWalker(model, scope.name ?? null, false, origins);
+    walker.walk(scope.body);
+    // Inputs created with keras.Input are the model's inputs for dataflow purposes.
+    const hasModelCall = model.calls.some((c) => {
+      const resolved = resolveDotted(c.callee, imports);
+      return /(^|\.)(Model|Sequential)$/.test(resolved) && /keras|^Model$|^Sequential$/.test(resolved);
+    });
+    if (hasModelCall && model.submodules.length > 0) models.push(model);
+  }
+  return models;
+}
