@@ -1,4 +1,4 @@
-// Builds every target from one place: the CLI now; the extension host and webview bundles join later.
+// Builds every target from one place: the CLI, the benchmark and the extension host (webview later).
 //   node esbuild.js [--production] [--watch]
 const esbuild = require('esbuild');
 const { copyFileSync, mkdirSync } = require('node:fs');
@@ -19,6 +19,8 @@ function copyWasm() {
 async function main() {
   execFileSync(process.execPath, [join(__dirname, 'scripts', 'generate-pattern-index.mjs')], { stdio: 'inherit' });
   copyWasm();
+  // The paper index is built here, once, and loaded from JSON at run time.
+  require('tsx/cjs/api').require('./scripts/build-paper-index.ts', __filename).writePaperIndex(__dirname);
   const version = require('./package.json').version;
   const common = {
     bundle: true,
@@ -34,6 +36,18 @@ async function main() {
   };
   const contexts = await Promise.all([
     esbuild.context({ ...common, entryPoints: ['src/cli/index.ts'], outfile: 'dist/cli.js' }),
+    esbuild.context({ ...common, entryPoints: ['bench/bench.ts'], outfile: 'dist/bench.js' }),
+    // The extension host: vscode is provided by the editor at run time.
+    esbuild.context({ ...common, entryPoints: ['src/editor/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] }),
+    // Integration tests run inside the extension host: vscode and mocha come from the host and node_modules.
+    esbuild.context({
+      ...common,
+      entryPoints: ['test/integration/suite/*.ts'],
+      outdir: 'out/integration/suite',
+      external: ['vscode', 'mocha'],
+      minify: false,
+      sourcemap: true,
+    }),
   ]);
   if (watch) {
     await Promise.all(contexts.map((c) => c.watch()));

@@ -1,6 +1,11 @@
 import { relative, isAbsolute } from 'node:path';
 import { parseArgs } from 'node:util';
-import { allPatterns, Analyzer, DEFAULT_MIN_CONFIDENCE, type PatternFinding } from '../core/analyze';
+import { allPatterns, Analyzer, DEFAULT_MIN_CONFIDENCE, patternById, type PatternFinding } from '../core/analyze';
+import type { RankedPaper } from '../core/knowledge/paper-index';
+import { PaperLibrary } from '../core/knowledge/library';
+import { DEFAULT_PAPER_LIMIT } from '../core/knowledge/papers-for';
+import { formatCard } from '../core/knowledge/render';
+import { nodeKnowledgeSource, packageRoot, readUserCorpus } from '../node/knowledge';
 import { ParseBudgetExceeded } from '../core/parser';
 import { nodeGrammarSource } from '../node/grammar';
 import { listPythonFiles, readSourceFile } from '../node/files';
@@ -11,21 +16,31 @@ const HELP = `archlens — recognize architecture patterns in Python model code
 
 Usage:
   archlens scan <file-or-dir>... [--json] [--pattern <id>]... [--max-file-size <bytes>]
-                [--min-confidence <0..1>]
+                [--min-confidence <0..1>] [--corpus <file>]...
       Walk the given files and folders (skipping .git, node_modules, virtualenvs and what .gitignore
       ignores), read the .py files and print the patterns found, grouped by file and class.
       --json               print {"files":[{"path","findings":[...]}]} on stdout
       --pattern <id>       only this pattern (repeatable)
       --max-file-size <n>  skip files larger than n bytes (default ${DEFAULT_MAX_FILE_SIZE})
       --min-confidence <c> drop findings below c (default ${DEFAULT_MIN_CONFIDENCE})
+      With --json each finding lists its top papers' ids in "papers".
+  archlens papers <pattern-id> [--json] [--limit N] [--corpus <file>]...
+      The corpus papers to read first for a pattern, best first:
+      {"pattern":"<id>","papers":[{"id","title","score"}]}
+  archlens search "<query>" [--json] [--limit N] [--corpus <file>]...
+      Free-text paper search (prefix and typo tolerant): {"papers":[{"id","title","score"}]}
+  archlens explain <pattern-id> [--corpus <file>]...
+      The pattern's knowledge card (how it works, trade-offs, alternatives) with its papers.
   archlens inspect <file>
       Print what ArchLens read from each module class of a file (layers, weights, calls), as JSON.
   archlens patterns
       List the pattern ids.
   archlens --help | --version
 
-Files that cannot be read, are binary, are not UTF-8 or are over the size limit are reported on
-stderr and skipped. Exit status: 0 when the command ran, 2 for bad arguments.`;
+--corpus <file> adds your own papers from a JSONL file (one {"title","abstract"[,"id","urls","tags"]}
+object per line) or a BibTeX file whose entries have abstracts; bad records are reported with file and
+line on stderr and skipped. Files that cannot be read, are binary, are not UTF-8 or are over the size
+limit are reported on stderr and skipped. Exit status: 0 when the command ran, 2 for bad arguments.`;
 
 export interface CliIO {
   out: (text: string) => void;
@@ -51,6 +66,12 @@ export async function runCli(argv: string[], io: CliIO, version = '0.0.0'): Prom
         return await scanCommand(rest, io);
       case 'inspect':
         return await inspectCommand(rest, io);
+      case 'papers':
+        return await papersCommand(rest, io);
+      case 'search':
+        return await searchCommand(rest, io);
+      case 'explain':
+        return await explainCommand(rest, io);
       case 'patterns':
         for (const p of allPatterns()) io.out(`${p.id.padEnd(22)} ${p.name}`);
         return 0;
@@ -88,6 +109,7 @@ async function scanCommand(args: string[], io: CliIO): Promise<number> {
       pattern: { type: 'string', multiple: true },
       'max-file-size': { type: 'string' },
       'min-confidence': { type: 'string' },
+      corpus: { type: 'string', multiple: true },
     },
   });
   if (positionals.length === 0) throw new UsageError('scan needs at least one file or folder');
@@ -112,6 +134,7 @@ async function scanCommand(args: string[], io: CliIO): Promise<number> {
       try {
         const analysis = analyzer.analyze(read.text, { patterns, minConfidence });
         for (const problem of analysis.errors) io.err(`archlens: ${displayPath(file)}: recognizer failed: ${problem}`);
+        for (const problem of analysis.pragmaProblems) io.err(`archlens: ${displayPath(file)}:${problem.line}: ${problem.message}`);
         results.push({ path: displayPath(file), findings: analysis.findings });
       } catch (error) {
         const reason = error instanceof ParseBudgetExceeded ? error.message : `could not analyze: ${(error as Error).message}`;
@@ -121,8 +144,95 @@ async function scanCommand(args: string[], io: CliIO): Promise<number> {
   } finally {
     analyzer.dispose();
   }
-  if (values.json) io.out(JSON.stringify({ files: results }));
-  else io.out(formatTable(results, files.length));
+  if (values.json) {
+    const library = await loadLibrary(values.corpus, io);
+    const topPapers = new Map<string, string[]>();
+    const papersOf = (id: string): string[] => {
+      if (!topPapers.has(id)) topPapers.set(id, library.papersFor(patternById(id)!, DEFAULT_PAPER_LIMIT).papers.map((p) => p.paper.id));
+      return topPapers.get(id)!;
+    };
+    const withPapers = results.map((file) => ({ ...file, findings: file.findings.map((f) => ({ ...f, papers: papersOf(f.pattern) })) }));
+    io.out(JSON.stringify({ files: withPapers }));
+  } else {
+    io.out(formatTable(results, files.length));
+  }
+  return 0;
+}
+
+/** The bundled corpus plus the user corpora named by --corpus; their problems go to stderr. */
+async function loadLibrary(corpusFiles: string[] | undefined, io: CliIO): Promise<PaperLibrary> {
+  const texts = [];
+  for (const path of corpusFiles ?? []) {
+    const read = await readUserCorpus(path);
+    if ('error' in read) io.err(`archlens: ${displayPath(path)}: ${read.error}`);
+    else texts.push(read);
+  }
+  const { library, problems } = await PaperLibrary.load(nodeKnowledgeSource(packageRoot()), texts);
+  for (const p of problems) io.err(`archlens: ${displayPath(p.file)}${p.line ? `:${p.line}` : ''}: ${p.message}`);
+  return library;
+}
+
+const PAPER_OPTIONS = {
+  json: { type: 'boolean' },
+  limit: { type: 'string' },
+  corpus: { type: 'string', multiple: true },
+} as const;
+
+function limitOf(text: string | undefined): number {
+  if (text === undefined) return DEFAULT_PAPER_LIMIT;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > 1000) throw new UsageError(`--limit takes a whole number from 1 to 1000, not '${text}'`);
+  return n;
+}
+
+function paperJson(r: RankedPaper) {
+  return { id: r.paper.id, title: r.paper.title, score: Math.round(r.score * 100) / 100 };
+}
+
+function paperLines(papers: RankedPaper[]): string[] {
+  return papers.map((r, i) => `${String(i + 1).padStart(2)}. ${r.paper.title}\n    ${r.paper.id}  (score ${r.score.toFixed(2)})`);
+}
+
+function knownPattern(id: string | undefined, command: string) {
+  if (!id) throw new UsageError(`${command} needs a pattern id (archlens patterns lists them)`);
+  const pattern = patternById(id);
+  if (!pattern) throw new UsageError(`unknown pattern '${id}' (archlens patterns lists them)`);
+  return pattern;
+}
+
+async function papersCommand(args: string[], io: CliIO): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: PAPER_OPTIONS });
+  if (positionals.length > 1) throw new UsageError('papers takes one pattern id');
+  const pattern = knownPattern(positionals[0], 'papers');
+  const limit = limitOf(values.limit);
+  const library = await loadLibrary(values.corpus, io);
+  const result = library.papersFor(pattern, limit);
+  if (values.json) {
+    io.out(JSON.stringify({ pattern: pattern.id, papers: result.papers.map(paperJson), ...(result.note ? { note: result.note } : {}) }));
+  } else {
+    io.out([`Papers for ${pattern.name} (${pattern.id}):`, ...paperLines(result.papers), ...(result.note ? [result.note] : [])].join('\n'));
+  }
+  return 0;
+}
+
+async function searchCommand(args: string[], io: CliIO): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: PAPER_OPTIONS });
+  const query = positionals.join(' ').trim();
+  if (!query) throw new UsageError('search needs a query, e.g. archlens search "mixture of experts"');
+  const limit = limitOf(values.limit);
+  const library = await loadLibrary(values.corpus, io);
+  const papers = library.search(query, { limit });
+  if (values.json) io.out(JSON.stringify({ papers: papers.map(paperJson) }));
+  else io.out(papers.length > 0 ? paperLines(papers).join('\n') : `No paper matches "${query}".`);
+  return 0;
+}
+
+async function explainCommand(args: string[], io: CliIO): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: { corpus: PAPER_OPTIONS.corpus } });
+  if (positionals.length > 1) throw new UsageError('explain takes one pattern id');
+  const pattern = knownPattern(positionals[0], 'explain');
+  const library = await loadLibrary(values.corpus, io);
+  io.out(formatCard(pattern, library));
   return 0;
 }
 

@@ -1,8 +1,9 @@
-import type { Tree } from 'web-tree-sitter';
-import { extractFileModel } from './model/extract';
+import { Edit, type Tree } from 'web-tree-sitter';
+import { extractFileModel, type ClassModelCache } from './model/extract';
 import type { FileModel, ModuleClass } from './model/types';
 import { PythonParser, type GrammarSource } from './parser';
-import type { Evidence, PatternDefinition } from './patterns/_types';
+import type { Evidence, PatternDefinition, PatternMatch, RecognizeContext } from './patterns/_types';
+import { readPragmas, type Pragma, type PragmaProblem } from './pragmas';
 import { PATTERNS } from './patterns/index.generated';
 
 /** A recognized pattern in a file: the public shape of `archlens scan --json` findings. */
@@ -30,6 +31,8 @@ export interface FileAnalysis {
   model: FileModel;
   /** Recognizers that failed on this file (the others still ran). */
   errors: string[];
+  /** Pragmas that could not be honoured (unknown id, ignore without reason, outside a class). */
+  pragmaProblems: PragmaProblem[];
 }
 
 export const DEFAULT_MIN_CONFIDENCE = 0.5;
@@ -52,36 +55,144 @@ export function patternById(id: string): PatternDefinition | undefined {
  *   recognizePatterns(model, { patterns: ['mixture-of-experts'] })
  *   // [{ pattern: 'mixture-of-experts', class: 'SparseMoE', line: 12, endLine: 80, confidence: 0.93, evidence: [...] }]
  */
-export function recognizePatterns(model: FileModel, options: AnalyzeOptions = {}): { findings: PatternFinding[]; errors: string[] } {
+export function recognizePatterns(model: FileModel, options: AnalyzeOptions = {}, cache?: RecognitionCache): { findings: PatternFinding[]; errors: string[] } {
   const wanted = options.patterns ? PATTERNS.filter((p) => options.patterns!.includes(p.id)) : PATTERNS;
   const minConfidence = options.minConfidence ?? DEFAULT_MIN_CONFIDENCE;
   const classesByName = new Map<string, ModuleClass>();
   for (const cls of model.classes) if (cls.name) classesByName.set(cls.name, cls);
-  const context = { file: model, classesByName };
+  // Imports decide how names resolve, so results are only reused under the same imports.
+  const optionsKey = `${wanted.map((p) => p.id).join(',')}|${[...(model.imports ?? [])].map(([k, v]) => `${k}=${v}`).join(';')}|`;
   const findings: PatternFinding[] = [];
   const errors: string[] = [];
+  const seen = new Set<string>();
   for (const cls of model.classes) {
-    for (const pattern of wanted) {
-      let match;
-      try {
-        match = pattern.recognize(cls, context);
-      } catch (error) {
-        errors.push(`${pattern.id} on ${cls.name ?? cls.functionName ?? 'module'}: ${(error as Error).message}`);
-        continue;
+    const key = cls.cacheKey ? optionsKey + cls.cacheKey : undefined;
+    let entry = key ? cache?.get(key) : undefined;
+    if (entry && !dependenciesHold(entry.dependencies, classesByName)) entry = undefined;
+    if (!entry) {
+      const recorder = new DependencyRecorder(model, classesByName);
+      const matches: RecognitionEntry['matches'] = [];
+      const entryErrors: string[] = [];
+      for (const pattern of wanted) {
+        try {
+          const match = pattern.recognize(cls, recorder.context);
+          if (match) matches.push([pattern.id, match]);
+        } catch (error) {
+          entryErrors.push(`${pattern.id} on ${cls.name ?? cls.functionName ?? 'module'}: ${(error as Error).message}`);
+        }
       }
-      if (!match || match.confidence < minConfidence) continue;
+      entry = { line: cls.line, matches, errors: entryErrors, dependencies: recorder.dependencies() };
+      if (key && cache) cache.set(key, entry);
+    }
+    if (key) seen.add(key);
+    errors.push(...entry.errors);
+    const delta = cls.line - entry.line;
+    for (const [id, match] of entry.matches) {
+      if (match.confidence < minConfidence) continue;
       findings.push({
-        pattern: pattern.id,
+        pattern: id,
         class: cls.name,
         line: cls.line,
         endLine: cls.endLine,
         confidence: Math.round(Math.min(1, Math.max(0, match.confidence)) * 100) / 100,
-        evidence: formatEvidence(match.evidence, model.lines),
+        evidence: formatEvidence(match.evidence.map((e) => ({ ...e, line: e.line + delta })), model.lines),
       });
     }
   }
+  if (cache) for (const key of cache.keys()) if (!seen.has(key)) cache.delete(key);
   findings.sort((a, b) => a.line - b.line || a.pattern.localeCompare(b.pattern));
   return { findings, errors };
+}
+
+/** What a class's recognition read besides its own text: other classes by name, or the whole file. */
+type Dependencies = 'file' | Map<string, string | undefined>;
+
+interface RecognitionEntry {
+  /** The class's line when recognized (evidence moves with the class). */
+  line: number;
+  matches: Array<[string, PatternMatch]>;
+  errors: string[];
+  dependencies: Dependencies;
+}
+
+/**
+ * Recognition results per class text, reused while the class and everything its recognizers looked at
+ * are unchanged: an edit re-runs recognition only for the classes it could affect.
+ */
+export type RecognitionCache = Map<string, RecognitionEntry>;
+
+function dependenciesHold(dependencies: Dependencies, classesByName: Map<string, ModuleClass>): boolean {
+  if (dependencies === 'file') return false;
+  for (const [name, key] of dependencies) if (classesByName.get(name)?.cacheKey !== key) return false;
+  return true;
+}
+
+/**
+ * Hands recognizers a context that notes what they read: a class looked up by name is a dependency on
+ * that class's text; reading the file's lines or iterating over all classes is a dependency on the file.
+ */
+class DependencyRecorder {
+  private readonly names = new Map<string, string | undefined>();
+  private wholeFile = false;
+  readonly context: RecognizeContext;
+
+  constructor(model: FileModel, classesByName: Map<string, ModuleClass>) {
+    const lookups = new Map(classesByName) as Map<string, ModuleClass>;
+    const note = (name: string) => this.names.set(name, classesByName.get(name)?.cacheKey);
+    lookups.get = (name: string) => (note(name), classesByName.get(name));
+    lookups.has = (name: string) => (note(name), classesByName.has(name));
+    for (const method of ['keys', 'values', 'entries', 'forEach', Symbol.iterator] as const) {
+      const original = (classesByName as unknown as Record<PropertyKey, (...a: unknown[]) => unknown>)[method].bind(classesByName);
+      (lookups as unknown as Record<PropertyKey, unknown>)[method] = (...args: unknown[]) => ((this.wholeFile = true), original(...args));
+    }
+    const file = new Proxy(model, {
+      get: (target, property, receiver) => {
+        if (property === 'lines' || property === 'classes') this.wholeFile = true;
+        return Reflect.get(target, property, receiver);
+      },
+    });
+    this.context = { file, classesByName: lookups };
+  }
+
+  dependencies(): Dependencies {
+    return this.wholeFile ? 'file' : new Map(this.names);
+  }
+}
+
+/**
+ * Honours pragmas in place: an assert adds (or confirms, at confidence 1) a finding on the innermost
+ * class around the comment; an ignore removes it. Returns the pragmas that sit outside any model class.
+ */
+export function applyPragmas(findings: PatternFinding[], pragmas: Pragma[], model: FileModel, options: AnalyzeOptions = {}): PragmaProblem[] {
+  const problems: PragmaProblem[] = [];
+  for (const pragma of pragmas) {
+    const owner = model.classes
+      .filter((c) => c.line <= pragma.line && pragma.line <= c.endLine)
+      .sort((a, b) => b.line - a.line)[0];
+    if (!owner) {
+      const text = model.lines[pragma.line - 1] ?? '';
+      const column = Math.max(0, text.indexOf('#'));
+      problems.push({ code: 'outside-class', message: 'archlens pragma is not inside a model class, so it applies to nothing', line: pragma.line, column, endColumn: text.length });
+      continue;
+    }
+    for (const id of pragma.ids) {
+      if (options.patterns && !options.patterns.includes(id)) continue;
+      const index = findings.findIndex((f) => f.pattern === id && f.line === owner.line);
+      if (pragma.kind === 'ignore') {
+        if (index >= 0) findings.splice(index, 1);
+        continue;
+      }
+      const evidence = formatEvidence([{ line: pragma.line }], model.lines)[0];
+      if (index >= 0) {
+        findings[index].confidence = 1;
+        findings[index].evidence = [evidence, ...findings[index].evidence.filter((e) => e !== evidence)].slice(0, MAX_EVIDENCE);
+      } else {
+        findings.push({ pattern: id, class: owner.name, line: owner.line, endLine: owner.endLine, confidence: 1, evidence: [evidence] });
+      }
+    }
+  }
+  findings.sort((a, b) => a.line - b.line || a.pattern.localeCompare(b.pattern));
+  return problems;
 }
 
 function formatEvidence(evidence: Evidence[], lines: string[]): string[] {
@@ -95,6 +206,74 @@ function formatEvidence(evidence: Evidence[], lines: string[]): string[] {
     out.push(`L${item.line}: ${text}`);
   }
   return out;
+}
+
+/** Recognition over an already parsed tree, with optional per-class caches (see DocumentAnalysis). */
+export function analyzeTree(tree: Tree, text: string, options: AnalyzeOptions = {}, caches?: { models: ClassModelCache; recognition: RecognitionCache }): FileAnalysis {
+  const model = extractFileModel(tree, text, caches?.models);
+  const { findings, errors } = recognizePatterns(model, options, caches?.recognition);
+  const { pragmas, problems } = readPragmas(tree, text, PATTERNS.map((p) => p.id));
+  const pragmaProblems = [...problems, ...applyPragmas(findings, pragmas, model, options)];
+  return { findings, model, errors, pragmaProblems };
+}
+
+/** A position change, in the UTF-16 offsets and 0-based rows/columns that editors and tree-sitter share. */
+export interface TextChange {
+  startIndex: number;
+  oldEndIndex: number;
+  newEndIndex: number;
+  startPosition: { row: number; column: number };
+  oldEndPosition: { row: number; column: number };
+  newEndPosition: { row: number; column: number };
+}
+
+/**
+ * One open document: keeps its syntax tree and per-class caches, so that after an edit it re-parses
+ * incrementally (`tree.edit` + reparse), re-reads only classes whose text changed and re-runs recognition
+ * only where a class or what it depends on changed. `dispose()` frees the tree.
+ *
+ * @example
+ *   const doc = analyzer.openDocument();
+ *   doc.update(text);                      // full parse
+ *   doc.update(newText, [change]);         // incremental
+ *   doc.dispose();
+ */
+export class DocumentAnalysis {
+  private tree: Tree | undefined;
+  private readonly caches = { models: new Map() as ClassModelCache, recognition: new Map() as RecognitionCache };
+  private disposed = false;
+
+  constructor(
+    private readonly parser: PythonParser,
+    private readonly options: AnalyzeOptions & { budgetMs?: number },
+  ) {}
+
+  /** Analyzes the document's new text; `changes` (in order) let the previous tree be reused. */
+  update(text: string, changes?: readonly TextChange[]): FileAnalysis {
+    if (this.disposed) throw new Error('DocumentAnalysis used after dispose()');
+    let oldTree: Tree | undefined;
+    if (this.tree && changes && changes.length > 0) {
+      for (const change of changes) this.tree.edit(new Edit(change));
+      oldTree = this.tree;
+    } else {
+      this.tree?.delete();
+    }
+    this.tree = undefined;
+    try {
+      this.tree = this.parser.parse(text, this.options.budgetMs, oldTree);
+    } finally {
+      oldTree?.delete();
+    }
+    return analyzeTree(this.tree, text, this.options, this.caches);
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.tree?.delete();
+    this.tree = undefined;
+    this.caches.models.clear();
+    this.caches.recognition.clear();
+  }
 }
 
 /**
@@ -119,12 +298,15 @@ export class Analyzer {
   analyze(text: string, options: AnalyzeOptions & { budgetMs?: number } = {}): FileAnalysis {
     const tree: Tree = this.parser.parse(text, options.budgetMs);
     try {
-      const model = extractFileModel(tree, text);
-      const { findings, errors } = recognizePatterns(model, options);
-      return { findings, model, errors };
+      return analyzeTree(tree, text, options);
     } finally {
       tree.delete();
     }
+  }
+
+  /** An analysis that follows one document through its edits, re-reading only what changed. */
+  openDocument(options: AnalyzeOptions & { budgetMs?: number } = {}): DocumentAnalysis {
+    return new DocumentAnalysis(this.parser, options);
   }
 
   dispose(): void {

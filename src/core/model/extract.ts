@@ -33,7 +33,7 @@ const MODULE_BASE_PREFIXES: Array<[string, Framework]> = [
 ];
 
 /** Base names from libraries that wrap a framework's module class (seen without their import path). */
-const WRAPPER_BASE_NAME = /(Module|Layer|Model|Net|Network|MessagePassing|Mixin|Block|Cell|Conv|Attention|Encoder|Decoder)$/;
+const WRAPPER_BASE_NAME = /(Module|Layer|Model|Net|Network|MessagePassing|Mixin|Block|Cell|Conv|Attention|Encoder|Decoder|MoE|Moe|Backbone)$/;
 
 /**
  * Builds the module-class model of a parsed Python file.
@@ -42,7 +42,13 @@ const WRAPPER_BASE_NAME = /(Module|Layer|Model|Net|Network|MessagePassing|Mixin|
  *   const model = extractFileModel(tree, text);
  *   model.classes.map((c) => c.name); // ['SparseMoE', 'Expert']
  */
-export function extractFileModel(tree: Tree, text: string): FileModel {
+/**
+ * Module classes already read, by class text (and the framework it was read for), so an edited file
+ * re-reads only the classes whose text changed. Entries remember the line they were read at.
+ */
+export type ClassModelCache = Map<string, { model: ModuleClass | null; line: number }>;
+
+export function extractFileModel(tree: Tree, text: string, cache?: ClassModelCache): FileModel {
   const root = tree.rootNode;
   const imports = readImports(root);
   const fileFramework = frameworkOfImports(imports);
@@ -65,19 +71,47 @@ export function extractFileModel(tree: Tree, text: string): FileModel {
   }
 
   const classes: ModuleClass[] = [];
+  const seenKeys = new Set<string>();
   for (const header of headers) {
     let framework = moduleClassNames.get(header.name);
+    // Reading a class body is the costly part: only for module classes, and for classes of a file that
+    // imports a framework and define a forward method (their base may come from another file).
+    if (!framework && (fileFramework === 'unknown' || !definesForwardMethod(header.node))) continue;
+    const key = `${framework ?? `?${fileFramework}`}\u0000${header.node.text}`;
+    seenKeys.add(key);
+    const cached = cache?.get(key);
+    if (cached) {
+      if (cached.model) classes.push(shiftLines(cached.model, line(header.node) - cached.line));
+      continue;
+    }
     const model = buildClass(header.node, header.name, header.bases, framework ?? fileFramework, imports);
     // Classes with an unknown base (imported from elsewhere) count when they look like modules:
     // a forward method plus layers built in the constructor.
     if (!framework && looksLikeModule(model)) framework = fileFramework;
     if (framework) {
       model.framework = framework;
+      model.cacheKey = key;
       classes.push(model);
     }
+    cache?.set(key, { model: framework ? model : null, line: model.line });
   }
+  if (cache) for (const key of cache.keys()) if (!seenKeys.has(key)) cache.delete(key);
   classes.push(...extractFunctionalModels(root, imports, fileFramework));
-  return { classes, lines: text.split(/\r\n|\r|\n/), hasSyntaxErrors: root.hasError };
+  return { classes, lines: text.split(/\r\n|\r|\n/), hasSyntaxErrors: root.hasError, imports };
+}
+
+/** A copy of a cached class model with every `line`/`endLine` moved by `delta` (the class moved in the file). */
+function shiftLines<T>(value: T, delta: number): T {
+  if (delta === 0) return value;
+  const copy = (item: unknown, key?: string): unknown => {
+    if (typeof item === 'number' && (key === 'line' || key === 'endLine')) return item + delta;
+    if (Array.isArray(item)) return item.map((x) => copy(x));
+    if (item instanceof Set || item === null || typeof item !== 'object') return item;
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(item)) out[k] = copy(v, k);
+    return out;
+  };
+  return copy(value) as T;
 }
 
 function frameworkOfImports(imports: ImportMap): Framework {
@@ -104,8 +138,20 @@ function frameworkOfBases(
     }
     if (/^(eqx|equinox)\.Module$/.test(resolved)) return 'equinox';
     if (fileFramework !== 'unknown' && WRAPPER_BASE_NAME.test(base.split('.').pop() ?? '')) return fileFramework;
+    // A file that only star-imports its torch names (`from .unet_parts import *`): Flax files import flax.
+    if (fileFramework === 'unknown' && /^(nn|torch\.nn)\.Module$/.test(base)) return 'pytorch';
   }
   return undefined;
+}
+
+function definesForwardMethod(classNode: Node): boolean {
+  const body = classNode.childForFieldName('body');
+  if (!body) return false;
+  for (const statement of body.namedChildren) {
+    const definition = statement?.type === 'decorated_definition' ? statement.childForFieldName('definition') : statement;
+    if (definition?.type === 'function_definition' && FORWARD_METHODS.has(definition.childForFieldName('name')?.text ?? '')) return true;
+  }
+  return false;
 }
 
 function looksLikeModule(model: ModuleClass): boolean {
@@ -215,6 +261,8 @@ function readMethod(definition: Node, decorators: string[], model: ModuleClass, 
   const name = definition.childForFieldName('name')?.text ?? '';
   const params = parameterNames(definition.childForFieldName('parameters'));
   const method: MethodFact = { name, params, decorators, line: line(definition), endLine: endLine(definition) };
+  const defaults = parameterDefaults(definition.childForFieldName('parameters'));
+  if (Object.keys(defaults).length > 0) method.defaults = defaults;
   model.methods.push(method);
   const isConstructor = CONSTRUCTOR_METHODS.has(name);
   const origins = new Map<string, Set<string>>();
@@ -240,6 +288,19 @@ function parameterNames(parameters: Node | null): string[] {
     }
   }
   return names;
+}
+
+/** Default value texts of parameters that have one: `def forward(self, x, context=None)` → `{ context: 'None' }`. */
+function parameterDefaults(parameters: Node | null): Record<string, string> {
+  const defaults: Record<string, string> = {};
+  if (!parameters) return defaults;
+  for (const param of parameters.namedChildren) {
+    if (param?.type !== 'default_parameter' && param?.type !== 'typed_default_parameter') continue;
+    const name = param.childForFieldName('name')?.text;
+    const value = param.childForFieldName('value')?.text;
+    if (name && value !== undefined) defaults[name] = value;
+  }
+  return defaults;
 }
 
 const COMPREHENSIONS = new Set(['list_comprehension', 'generator_expression', 'set_comprehension', 'dictionary_comprehension']);
@@ -310,7 +371,7 @@ class MethodWalker {
           const right = node.childForFieldName('right');
           const body = node.childForFieldName('body');
           const alternative = node.childForFieldName('alternative');
-          if (left && right) this.recordLoop(left, right);
+          if (left && right) this.recordLoop(left, right, node);
           this.loopDepth++;
           stack.push({ exit: () => this.loopDepth-- });
           if (alternative) stack.push({ node: alternative });
@@ -326,7 +387,7 @@ class MethodWalker {
         case 'for_in_clause': {
           const left = node.childForFieldName('left');
           const right = node.childForFieldName('right');
-          if (left && right) this.recordLoop(left, right);
+          if (left && right) this.recordLoop(left, right, node.parent ?? node);
           if (right) stack.push({ node: right });
           continue;
         }
@@ -368,8 +429,8 @@ class MethodWalker {
     return result;
   }
 
-  private recordLoop(left: Node, right: Node): void {
-    const fact: LoopFact = { target: left.text, iterable: right.text, line: line(left), method: this.method };
+  private recordLoop(left: Node, right: Node, scope: Node): void {
+    const fact: LoopFact = { target: left.text, iterable: right.text, line: line(left), endLine: endLine(scope), method: this.method };
     this.model.loops.push(fact);
     const from = this.originsOf(right);
     const targets = targetNames(left);
@@ -440,6 +501,8 @@ class MethodWalker {
   /** `self.X = <value>` in any method: a layer, a weight, or a plain value. */
   private recordSelfAttribute(attr: string, value: Node): void {
     let expr: Node = value;
+    // `self.inc = (DoubleConv(n_channels, 64))` (milesial U-Net): the parentheses are only grouping.
+    while (expr.type === 'parenthesized_expression' && expr.namedChild(0)) expr = expr.namedChild(0)!;
     if (expr.type === 'conditional_expression') expr = expr.namedChild(0) ?? expr;
     if (expr.type === 'call') {
       const fn = expr.childForFieldName('function');
@@ -498,6 +561,8 @@ class MethodWalker {
       };
       if (CONTAINERS.has(ctorName)) {
         for (const arg of positional) this.addElements(fact, arg);
+        // `nn.ModuleDict(dict(wte=nn.Embedding(...), h=nn.ModuleList([...])))`: keyword values are elements too.
+        if (ctorName === 'dict') for (const value of Object.values(keywords)) this.addElements(fact, value);
       }
       return fact;
     }
@@ -643,6 +708,12 @@ class MethodWalker {
           this.model.submodules.push(layer);
         }
       }
+    } else if (fact.name === 'extend' && fact.receiver && positional[0] && /^(list|tuple)$/.test(positional[0].type)) {
+      // `layers.extend([dw_conv, pw_conv])` (torchvision): each element as if appended.
+      const receiver = fact.receiver;
+      for (const item of positional[0].namedChildren.filter(isNode)) {
+        this.recordConstructorCall({ ...fact, name: 'append', receiver }, node, [item]);
+      }
     } else if (fact.name === 'append' && fact.receiver && positional[0]) {
       const layer = this.layerOf('', positional[0]);
       if (!layer) return;
@@ -652,6 +723,20 @@ class MethodWalker {
         if (existing) {
           existing.elements.push(layer);
           existing.replicated ||= this.loopDepth > 0;
+        } else {
+          // `self.layers = []` then `self.layers.append(Block())`: the empty list becomes the container.
+          this.model.submodules.push({
+            name: selfList,
+            ctor: '',
+            ctorName: 'list',
+            args: [],
+            kwargs: {},
+            elements: [layer],
+            replicated: this.loopDepth > 0,
+            inline: false,
+            text: fact.receiver,
+            line: fact.line,
+          });
         }
         return;
       }
@@ -765,7 +850,7 @@ function lastName(dotted: string): string {
 function extractFunctionalModels(root: Node, imports: ImportMap, fileFramework: Framework): ModuleClass[] {
   if (fileFramework !== 'keras') return [];
   const models: ModuleClass[] = [];
-  const scopes: Array<{ node: Node; body: Node; name?: string; params: string[] }> = [];
+  const scopes: Array<{ node: Node; body: Node; name?: string; params: string[]; statements?: Node[] }> = [];
   for (const child of root.namedChildren) {
     if (!child) continue;
     const definition = child.type === 'decorated_definition' ? child.childForFieldName('definition') : child;
@@ -781,20 +866,56 @@ function extractFunctionalModels(root: Node, imports: ImportMap, fileFramework: 
       }
     }
   }
+  // Module-level models (keras-io examples build their encoder/decoder models at the top of the file):
+  // the top-level statements outside functions and classes form one more scope.
+  const topLevel = root.namedChildren
+    .filter(isNode)
+    .filter((c) => !/^(function_definition|class_definition|decorated_definition|import_statement|import_from_statement)$/.test(c.type));
+  if (topLevel.some((s) => /\b(Model|Sequential|Functional)\s*\(/.test(s.text))) scopes.push({ node: root, body: root, params: [], statements: topLevel });
+  // `Functional(inputs, x)` is how keras.applications builds its models.
+  const buildsModel = (scope: { body: Node }): boolean => /\b(Model|Sequential|Functional)\s*\(/.test(scope.body.text);
+  // Layer-building helper functions (`conv_block(x, filters)`, `def ResidualBlock(width): def apply(x): ...`)
+  // are part of the functional models that call them: their facts are read into the model (as methods
+  // named after the helper). A model calling a function it was passed (`stack_fn(x)`) may use any of them.
+  const helpers = scopes.filter((s) => !buildsModel(s) && /\b[A-Z]\w*\([^\n]*\)\s*\(/.test(s.body.text));
+  const calledNames = (body: Node): Set<string> => new Set([...body.text.matchAll(/(?<![\w.])([A-Za-z_]\w*)\s*\(/g)].map((m) => m[1]));
+  const helpersOf = (scope: { body: Node; params: string[] }): typeof helpers => {
+    const called = calledNames(scope.body);
+    if (scope.params.some((p) => called.has(p))) return helpers;
+    const reached = new Set<string>();
+    const pending = [...called];
+    while (pending.length > 0) {
+      const name = pending.pop()!;
+      const helper = helpers.find((h) => h.name === name);
+      if (!helper || reached.has(name)) continue;
+      reached.add(name);
+      pending.push(...calledNames(helper.body));
+    }
+    return helpers.filter((h) => h.name !== undefined && reached.has(h.name));
+  };
   for (const scope of scopes) {
-    if (!/\b(Model|Sequential)\s*\(/.test(scope.body.text)) continue;
+    if (!buildsModel(scope)) continue;
     const model = emptyClass(null, [], 'keras', scope.node);
     model.functionName = scope.name;
     const origins = new Map<string, Set<string>>();
     for (const p of scope.params) origins.set(p, new Set([p]));
     const walker = new MethodWalker(model, scope.name ?? null, false, origins);
-    walker.walk(scope.body);
+    for (const statement of scope.statements ?? [scope.body]) walker.walk(statement);
     // Inputs created with keras.Input are the model's inputs for dataflow purposes.
     const hasModelCall = model.calls.some((c) => {
       const resolved = resolveDotted(c.callee, imports);
-      return /(^|\.)(Model|Sequential)$/.test(resolved) && /keras|^Model$|^Sequential$/.test(resolved);
+      return /(^|\.)(Model|Sequential|Functional)$/.test(resolved) && /keras|^Model$|^Sequential$|^Functional$/.test(resolved);
     });
-    if (hasModelCall && model.submodules.length > 0) models.push(model);
+    if (hasModelCall) {
+      for (const helper of helpersOf(scope)) {
+        const helperOrigins = new Map<string, Set<string>>();
+        for (const p of helper.params) helperOrigins.set(p, new Set([p]));
+        new MethodWalker(model, helper.name ?? null, false, helperOrigins).walk(helper.body);
+      }
+    }
+    // Layers may be built into locals first and called later (`encoder = layers.LSTM(...)`, keras-io lstm_seq2seq).
+    const buildsLayerLocals = model.assigns.some((a) => /^(tf\.)?(keras\.)?layers\.[A-Z]\w*\(/.test(a.value));
+    if (hasModelCall && (model.submodules.length > 0 || buildsLayerLocals)) models.push(model);
   }
   return models;
 }

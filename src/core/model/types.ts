@@ -83,12 +83,16 @@ export interface LoopFact {
   target: string;
   iterable: string;
   line: number;
+  /** Last line of the loop (the `for` statement's body, or the comprehension). */
+  endLine?: number;
   method: string | null;
 }
 
 export interface MethodFact {
   name: string;
   params: string[];
+  /** Default value texts of parameters that have one (`context` → `None`). */
+  defaults?: Record<string, string>;
   decorators: string[];
   line: number;
   endLine: number;
@@ -123,6 +127,8 @@ export interface ModuleClass {
   loops: LoopFact[];
   /** Identifiers and attribute names anywhere in the class, for cheap keyword checks. */
   words: Set<string>;
+  /** Identity of the class text as read (set for classes read from a class definition), for caches. */
+  cacheKey?: string;
 }
 
 /** The result of reading one file: its module classes and pragmas. */
@@ -132,4 +138,6 @@ export interface FileModel {
   lines: string[];
   /** Whether the tree had syntax errors (findings still come from the parts that parse). */
   hasSyntaxErrors: boolean;
+  /** Local names bound by the file's imports → dotted paths (`GCNConv` → `torch_geometric.nn.GCNConv`). */
+  imports?: Map<string, string>;
 }

@@ -22,6 +22,26 @@ export interface RecognizeContext {
 }
 
 /**
+ * What an ML engineer should know about a pattern. Text may cite corpus papers as `[[paper-id]]`;
+ * a test checks every cited id exists.
+ */
+export interface KnowledgeCard {
+  /** One line. */
+  summary: string;
+  /** How it works, in three sentences. */
+  howItWorks: string;
+  /** Concrete trade-offs: cost and how it grows, data needs, stability, scalability, inference, modalities. */
+  pros: string[];
+  cons: string[];
+  /** Other patterns to consider, and when. `pattern` is an id when the alternative is one. */
+  alternatives: Array<{ pattern?: string; name: string; when: string }>;
+  /** Where the pattern sits among the multimodal architecture types A–D (cross-attention and early fusion). */
+  multimodal?: string;
+  /** How `papersFor` finds this pattern's papers: query terms, pinned ids first, blocked ids never. */
+  papers: { queries: string[]; pins: string[]; blocks: string[] };
+}
+
+/**
  * An architecture pattern: its public id, display name and recognizer. One file per pattern under
  * `src/core/patterns/`; the registry is generated from the folder, so adding a pattern is adding a file.
  */
@@ -30,6 +50,8 @@ export interface PatternDefinition {
   id: string;
   /** Display name, e.g. "Mixture of experts". */
   name: string;
+  /** Summary, trade-offs, alternatives and paper links. */
+  knowledge?: KnowledgeCard;
   /** Decides whether `cls` itself has the pattern, per shared/guides/PATTERNS.md. */
   recognize(cls: ModuleClass, context: RecognizeContext): PatternMatch | null;
 }

@@ -1,0 +1,52 @@
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { ArchLensApi } from '../../../src/editor/extension';
+
+export const EXTENSION_ID = 'archlens.archlens';
+
+export function workspaceUri(relative: string): vscode.Uri {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  assert.ok(folder, 'a workspace folder is open');
+  return vscode.Uri.joinPath(folder.uri, relative);
+}
+
+export async function open(relative: string): Promise<vscode.TextEditor> {
+  const document = await vscode.workspace.openTextDocument(workspaceUri(relative));
+  return vscode.window.showTextDocument(document);
+}
+
+export async function api(): Promise<ArchLensApi> {
+  const extension = vscode.extensions.getExtension<ArchLensApi>(EXTENSION_ID);
+  assert.ok(extension, 'ArchLens is installed');
+  return extension.activate();
+}
+
+/** Polls until `probe` returns a truthy value (or throws the last assertion after `timeoutMs`). */
+export async function eventually<T>(probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await probe();
+      if (value) return value;
+    } catch (error) {
+      lastError = error;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw lastError ?? new Error('condition not met in time');
+}
+
+export function positionOf(document: vscode.TextDocument, text: string, offset = 0): vscode.Position {
+  const index = document.getText().indexOf(text);
+  assert.ok(index >= 0, `'${text}' is in ${document.uri.path}`);
+  return document.positionAt(index + offset);
+}
+
+export function hoverText(hovers: vscode.Hover[]): string {
+  return hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
+}
+
+export async function closeAll(): Promise<void> {
+  await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+}
