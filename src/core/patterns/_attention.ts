@@ -711,10 +711,22 @@ export function crossWiring(cls: ModuleClass, context: RecognizeContext): Wiring
   // Only the class's own submodules (`self.x(...)`, or a loop variable bound to `self.layers`).
   const ownMethods = new Set(cls.methods.map((m) => m.name));
   const projects = projectsQkv(cls);
-  // Loop variables over the class's own containers: `for attn, ff in self.layers` binds both names.
+  // Loop variables over the class's own containers: `for attn, ff in self.layers` binds both names,
+  // unless the container is known to hold no attention (`zip(self.resnets, self.attentions)` where
+  // `attentions` are Transformer2DModel stacks).
   const loopBound = new Set<string>();
   for (const loop of cls.loops) {
-    if (/\bself\.\w+/.test(loop.iterable)) for (const name of identifiersIn(loop.target)) loopBound.add(name);
+    if (!/\bself\.\w+/.test(loop.iterable)) continue;
+    const targets = identifiersIn(loop.target);
+    const zipped = /^zip\((.*)\)$/s.exec(loop.iterable.trim());
+    const containers = zipped ? splitTopLevel(zipped[1]) : [loop.iterable];
+    targets.forEach((name, i) => {
+      const source = zipped ? (containers[identifiersIn(loop.target.replace(/^[^,]*?\(|\)[^,]*$/g, '')).length === containers.length ? i : -1] ?? '') : containers[0];
+      const attr = /self\.(\w+)/.exec(source)?.[1];
+      const layer = attr ? cls.submodules.find((l) => l.name === attr) : undefined;
+      if (layer && !holdsAttention(layer)) return;
+      loopBound.add(name);
+    });
   }
   const attentionCalls = cls.calls.filter(
     (c) =>
@@ -756,6 +768,17 @@ export function crossWiring(cls: ModuleClass, context: RecognizeContext): Wiring
     }
   }
   return out;
+}
+
+/** Whether a container's elements (when known) include an attention; unknown contents count as yes. */
+function holdsAttention(layer: SubmoduleFact): boolean {
+  const elements = allElements(layer);
+  if (elements.length === 0) return true;
+  return elements.some((e) => /(Attention|Attn|Attend|MHA|XAttn)\d*(Layer|Block|Module)?\b/.test(e.ctorName) || /Attention\w*\(|Attn\w*\(/.test(e.text));
+}
+
+function allElements(layer: SubmoduleFact): SubmoduleFact[] {
+  return layer.elements.flatMap((e) => [e, ...allElements(e)]);
 }
 
 function primitiveLayerCall(call: CallFact, cls: ModuleClass, context: RecognizeContext): boolean {

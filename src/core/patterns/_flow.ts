@@ -8,6 +8,18 @@ import type { AssignFact, CallFact, ModuleClass } from '../model/types';
 
 /** Replaces the content of string literals with spaces (same length), so brackets in strings are ignored. */
 export function maskStrings(text: string): string {
+  if (!/['"]/.test(text)) return text;
+  const cached = maskedCache.get(text);
+  if (cached !== undefined) return cached;
+  if (maskedCache.size > 4096) maskedCache.clear();
+  const masked = maskStringLiterals(text);
+  maskedCache.set(text, masked);
+  return masked;
+}
+
+const maskedCache = new Map<string, string>();
+
+function maskStringLiterals(text: string): string {
   return text.replace(/([rbfuRBFU]{0,2})('''[\s\S]*?'''|"""[\s\S]*?"""|'(?:\\.|[^'\\\n])*'|"(?:\\.|[^"\\\n])*")/g, (_m, prefix: string, body: string) => {
     const quote = body.startsWith("'''") || body.startsWith('"""') ? body.slice(0, 3) : body[0];
     return prefix + quote + ' '.repeat(body.length - 2 * quote.length) + quote;
@@ -339,10 +351,53 @@ export interface Version {
   elements?: string[];
 }
 
+/** Which version each local name holds at one point of a method. */
+export interface Env {
+  get(name: string): number | undefined;
+  has(name: string): boolean;
+}
+
 export interface FlowStep {
   assign: AssignFact;
   /** Versions visible before the assignment. */
-  env: Map<string, number>;
+  env: Env;
+}
+
+/**
+ * The names' versions as a method runs, kept as one history per name so that each statement gets a
+ * cheap view of "the versions before me" instead of a copied map.
+ */
+class EnvHistory {
+  private readonly history = new Map<string, Array<{ step: number; version: number }>>();
+  private step = 0;
+
+  set(name: string, version: number): void {
+    const entries = this.history.get(name) ?? [];
+    entries.push({ step: this.step, version });
+    this.history.set(name, entries);
+  }
+
+  get(name: string): number | undefined {
+    const entries = this.history.get(name);
+    return entries ? entries[entries.length - 1].version : undefined;
+  }
+
+  has(name: string): boolean {
+    return this.history.has(name);
+  }
+
+  /** A view of the versions set before now; later assignments do not show in it. */
+  snapshot(): Env {
+    const at = ++this.step;
+    const history = this.history;
+    const lookup = (name: string): number | undefined => {
+      const entries = history.get(name);
+      if (!entries) return undefined;
+      for (let i = entries.length - 1; i >= 0; i--) if (entries[i].step < at) return entries[i].version;
+      return undefined;
+    };
+    return { get: lookup, has: (name) => lookup(name) !== undefined };
+  }
 }
 
 export interface MethodFlow {
@@ -408,7 +463,7 @@ function buildMethodFlows(cls: ModuleClass, imports?: Map<string, string>, lines
   for (const [method, assigns] of byMethod) {
     const params = cls.methods.find((m) => m.name === method)?.params.filter((p) => p !== 'self' && p !== 'cls');
     const versions: Version[] = [];
-    const env = new Map<string, number>();
+    const env = new EnvHistory();
     const newVersion = (v: Omit<Version, 'id'>): number => {
       versions.push({ ...v, id: versions.length });
       return versions.length - 1;
@@ -452,7 +507,7 @@ function buildMethodFlows(cls: ModuleClass, imports?: Map<string, string>, lines
           if (!env.has(name) && !MODULE_PREFIXES.has(name) && !imports?.has(name)) env.set(name, inputVersion(name, assign.line));
         }
       }
-      steps.push({ assign, env: new Map(env) });
+      steps.push({ assign, env: env.snapshot() });
       const readVersions = [...new Set(assign.reads.filter((r) => env.has(r)).map((r) => env.get(r)!))];
       const calls = layerCallsIn(assign.value, scope);
       const bodyCalls = calls.filter((c) => !SHORTCUT_LAYER.test(c.selfAttr ?? c.callee.split('.').pop() ?? ''));
@@ -545,7 +600,7 @@ export function computedFrom(flow: MethodFlow, v: number, memo = new Map<number,
 }
 
 /** Versions an expression reads, given the names visible at its statement (scalars left out). */
-export function versionsRead(flow: MethodFlow, expression: string, env: Map<string, number>): number[] {
+export function versionsRead(flow: MethodFlow, expression: string, env: Env): number[] {
   return versionsReadIn(flow.versions, stripShapes(expression), env);
 }
 
@@ -566,7 +621,7 @@ function stripShapes(expression: string): string {
   return expression.replace(/\b\w+\.(shape|size\([^()]*\)|dtype|device|ndim)(\[[^\]]*\])?/g, ' ');
 }
 
-function versionsReadIn(versions: Version[], expression: string, env: Map<string, number>): number[] {
+function versionsReadIn(versions: Version[], expression: string, env: Env): number[] {
   const out = new Set<number>();
   for (const name of identifiersOf(expression)) {
     const v = env.get(name);

@@ -25,7 +25,7 @@ const CAUSAL_CALL =
 const CAUSAL_KWARG = /^(is_causal|causal|use_causal_mask|autoregressive|unidirectional)$/;
 const CAUSAL_WORD = /^(causal_mask|causal_attention_mask|LowerTriangularMask|BlockDiagonalCausalMask|subsequent_mask|make_causal_mask|create_causal_mask|is_causal)$/;
 /** Arguments that size a vocabulary. */
-const VOCAB = /vocab|tokens\b|ntokens?\b|n_vocab|num_embed(dings)?\b|token_size|n_token\b/i;
+const VOCAB = /vocab|^(num_tokens|n_tokens|ntokens?|total_tokens|num_text_tokens|num_image_tokens|num_embed|num_embeddings|token_size|n_token|codebook_size|num_codes)$/i;
 /** Forward inputs that carry an encoder's output. */
 const ENCODER_INPUT =
   /^(encoder_hidden_states|encoder_outputs?|encoder_out|enc_out\w*|enc_output\w*|memory|xa|encoded|audio_features|encoder_sequence|encoder_states|enc|enc_hidden|src_enc|cross_attention_states|context)$/;
@@ -148,7 +148,7 @@ function lmHead(cls: ModuleClass): Evidence | null {
   for (const layer of allLayers(cls)) {
     const linear = /^(Linear|Dense|DenseGeneral|ColumnParallelLinear|Conv1D)$/.test(layer.ctorName);
     if (layer.name === 'lm_head' && !/^(None|Identity)/.test(layer.ctorName)) return evidence(layer.line, 'language-model head');
-    if (linear && [...layer.args, ...Object.values(layer.kwargs)].some((a) => VOCAB.test(a))) return evidence(layer.line, 'projection to the vocabulary');
+    if (linear && VOCAB.test(lastIdentifier(outputSize(layer)))) return evidence(layer.line, 'projection to the vocabulary');
   }
   for (const call of cls.calls) {
     if (/^(attend|decode)$/.test(call.name) && /emb|embed/i.test(call.callee)) return evidence(call.line, 'logits tied to the embedding');
@@ -160,15 +160,29 @@ function lmHead(cls: ModuleClass): Evidence | null {
   return null;
 }
 
+/** The output size argument of a Linear (`Linear(in, out)`) or Dense (`Dense(units)`) layer. */
+function outputSize(layer: SubmoduleFact): string {
+  const kw = layer.kwargs.out_features ?? layer.kwargs.units ?? layer.kwargs.features ?? layer.kwargs.out_dim ?? layer.kwargs.out_size;
+  if (kw !== undefined) return kw;
+  if (/^(Dense|DenseGeneral)$/.test(layer.ctorName)) return layer.args[0] ?? '';
+  return layer.args[1] ?? '';
+}
+
+/** `config.vocab_size` → `vocab_size`; `self.num_tokens * 2` → `num_tokens`. */
+function lastIdentifier(text: string): string {
+  const names = identifiersIn(text.replace(/\.(\w+)/g, ' $1'));
+  return names.find((n) => VOCAB.test(n)) ?? names[names.length - 1] ?? '';
+}
+
 function tokenEmbedding(cls: ModuleClass): Evidence | null {
   // Flax: `embed = nn.Embed(num_embeddings=vocab_size, ...)` built in the call and applied later.
   for (const call of cls.calls) {
-    if (/^(Embed|Embedding)$/.test(call.name) && [...call.args, ...Object.values(call.kwargs)].some((a) => VOCAB.test(a))) return evidence(call.line, 'token embedding');
+    if (/^(Embed|Embedding)$/.test(call.name) && [...call.args, ...Object.values(call.kwargs)].some((a) => VOCAB.test(lastIdentifier(a)))) return evidence(call.line, 'token embedding');
   }
   for (const layer of allLayers(cls)) {
     if (!/(Embedding|Embed|Embeddings)$/.test(layer.ctorName)) continue;
-    const text = [layer.name, ...layer.args, ...Object.values(layer.kwargs)].join(' ');
-    if (VOCAB.test(text) || /^(tok|word|wte|embed_tokens|token|tok_emb|tok_embeddings|token_emb|token_embedding|embedding|embed|embedder|word_embeddings?)$/.test(layer.name)) {
+    const sizes = [...layer.args, ...Object.values(layer.kwargs)];
+    if (sizes.some((a) => VOCAB.test(lastIdentifier(a))) || /^(tok|word|wte|embed_tokens|token|tok_emb|tok_embeddings|token_emb|token_embedding|embedding|embed|embedder|word_embeddings?)$/.test(layer.name)) {
       return evidence(layer.line, 'token embedding');
     }
   }
@@ -277,7 +291,8 @@ function recognizeAt(cls: ModuleClass, context: RecognizeContext, depth: number)
   const inner = [...wrapped(cls, context), ...inlineWrapped(cls, context)];
   for (const model of inner) {
     const innerMatch = recognizeAt(model, context, depth + 1);
-    if (innerMatch && (head || causal || lmNamed)) {
+    // OPTModel wrapping OPTDecoder is the same decoder-only model; a classifier over it is not.
+    if (innerMatch && (head || causal || lmNamed || /Model$/.test(name))) {
       found.push(evidence(cls.submodules.find((s) => s.ctorName === model.name)?.line ?? cls.line, `wraps ${model.name ?? 'a'} decoder`));
       if (head) found.push(head);
       if (causal) found.push(causal);

@@ -9,6 +9,7 @@ import {
   methodFlows,
   splitTopLevelCommas,
   versionsRead,
+  type Env,
   type MethodFlow,
   type Version,
 } from './_flow';
@@ -66,14 +67,14 @@ function channelAxis(cls: ModuleClass, callee: string, args: string[]): boolean 
 interface Elements {
   flow: MethodFlow;
   elements: string[];
-  env: Map<string, number>;
+  env: Env;
 }
 
 /**
  * Element texts of the concatenated sequence: a literal list, a local list literal, a list filled by
  * appends, or the list returned by a helper method (`outputs = self._forward(x)`, torchvision style).
  */
-function concatenatedElements(flows: MethodFlow[], flow: MethodFlow, first: string, env: Map<string, number>, depth = 0): Elements | null {
+function concatenatedElements(flows: MethodFlow[], flow: MethodFlow, first: string, env: Env, depth = 0): Elements | null {
   const text = first.trim();
   if (/^[[(]/.test(text) && matchingClose(maskStrings(text), 0) === text.length - 1) {
     return { flow, elements: splitTopLevelCommas(text.slice(1, -1)).filter((e) => !e.startsWith('*')), env };
@@ -123,7 +124,7 @@ function plainCopies(flow: MethodFlow, v: number): number[] {
   return out;
 }
 
-function branchOf(flow: MethodFlow, text: string, env: Map<string, number>): Branch {
+function branchOf(flow: MethodFlow, text: string, env: Env): Branch {
   const versions = versionsRead(flow, text, env);
   const direct = applied(flow, text);
   const sources = new Set<number>();

@@ -67,7 +67,8 @@ export function modelMarkdown(className: string | null, findings: PatternFinding
   }
   out.push('| Pattern | Confidence | Evidence |', '|---|---|---|');
   for (const f of findings) {
-    const evidence = f.evidence.map(parseEvidence).filter((e) => e !== null).map((e) => `L${e!.line}: ${inlineCode(e!.text)}`).join('<br>');
+    // A pipe would end the table cell, even inside a code span: GFM wants it escaped there too.
+    const evidence = f.evidence.map(parseEvidence).filter((e) => e !== null).map((e) => `L${e!.line}: ${inlineCode(e!.text).replace(/\|/g, '\\|')}`).join('<br>');
     out.push(`| ${escapeMarkdown(pattern(f.pattern)?.name ?? f.pattern)} | ${Math.round(f.confidence * 100)}% | ${evidence} |`);
   }
   for (const f of findings) {

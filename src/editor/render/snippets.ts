@@ -28,7 +28,7 @@ export const BUILDING_BLOCKS: BuildingBlock[] = [
       },
       flax: {
         forward:
-          'logits = nn.Dense(${1:self.num_experts}, use_bias=False)(${2:x})\nweights, chosen = jax.lax.top_k(jax.nn.softmax(logits), ${3:2})\nexpert_outputs = jnp.stack([nn.Dense({{dim}})(nn.gelu(nn.Dense(4 * {{dim}})(${2}))) for _ in range(${1})], axis=-2)\n${4:out} = jnp.einsum("...k,...kd->...d", weights, jnp.take_along_axis(expert_outputs, chosen[..., None], axis=-2))',
+          'router_logits = nn.Dense(${1:8}, use_bias=False, name="router")(${2:x})\nweights, chosen = jax.lax.top_k(jax.nn.softmax(router_logits), ${3:2})\nexperts = [nn.Sequential([nn.Dense(4 * {{dim}}), nn.gelu, nn.Dense({{dim}})]) for _ in range(${1})]\nexpert_outputs = jnp.stack([expert(${2}) for expert in experts], axis=-2)\n${4:out} = jnp.einsum("...k,...kd->...d", weights, jnp.take_along_axis(expert_outputs, chosen[..., None], axis=-2))',
       },
       keras: {
         init: 'self.router = layers.Dense(${1:num_experts}, use_bias=False)\nself.experts = [keras.Sequential([layers.Dense(4 * {{dim}}, activation="gelu"), layers.Dense({{dim}})]) for _ in range(${1})]',
@@ -114,14 +114,14 @@ export const BUILDING_BLOCKS: BuildingBlock[] = [
     },
   },
   {
-    label: 'Timestep embedding',
+    label: 'Timestep conditioning',
     pattern: 'diffusion-timestep',
     keywords: 'timestep time embedding diffusion sinusoidal',
     snippets: {
       pytorch: {
-        init: 'self.time_mlp = nn.Sequential(nn.Linear({{dim}}, 4 * {{dim}}), nn.SiLU(), nn.Linear(4 * {{dim}}, 4 * {{dim}}))',
+        init: 'self.time_mlp = nn.Sequential(nn.Linear({{dim}}, 4 * {{dim}}), nn.SiLU(), nn.Linear(4 * {{dim}}, 4 * {{dim}}))\nself.time_proj = nn.Linear(4 * {{dim}}, {{dim}})',
         forward:
-          'half = {{dim}} // 2\nfreqs = torch.exp(-math.log(10000) * torch.arange(half, device=${1:t}.device) / half)\nangles = ${1}[:, None].float() * freqs[None]\ntemb = self.time_mlp(torch.cat([angles.cos(), angles.sin()], dim=-1))',
+          'half = self.time_mlp[0].in_features // 2\nfreqs = torch.exp(-math.log(10000) * torch.arange(half, device=${1:t}.device) / half)\nangles = ${1}[:, None].float() * freqs[None]\ntemb = self.time_mlp(torch.cat([angles.cos(), angles.sin()], dim=-1))\n${2:h} = ${2} + self.time_proj(F.silu(temb))[:, :, None, None]',
       },
     },
   },
@@ -172,7 +172,8 @@ function resultName(forward: string): string {
 export function blockSnippet(block: BuildingBlock, framework: Framework, place: CompletionPlace, width: string): string | null {
   const parts = block.snippets[framework === 'unknown' || framework === 'equinox' ? 'pytorch' : framework];
   if (!parts) return null;
-  const fill = (s: string) => s.replace(/\{\{dim\}\}/g, width);
+  // In Flax the width is a dataclass field of the module: `self.dim`.
+  const fill = (s: string) => s.replace(/\{\{dim\}\}/g, framework === 'flax' ? `self.${width}` : width);
   if (place !== 'module') {
     const text = parts[place];
     return text ? fill(text) : null;
