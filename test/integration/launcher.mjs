@@ -48,8 +48,8 @@ try {
     const text = typeof first === 'string' ? format(first.replace(/%c/g, ''), ...rest.filter((v, i) => !(first.split('%c').length > 1 && i < first.split('%c').length - 1))) : message.text();
     appendFileSync(consoleLog, `${message.type()}: ${text}\n`);
     // Relay the test report (marked by the suite); the workbench's own chatter stays in the log file.
-    const marked = text.indexOf('[archlens-test] ');
-    if (marked >= 0) process.stdout.write(`${text.slice(marked + 16)}\n`);
+    const marked = text.indexOf('[archlens-test]');
+    if (marked >= 0) process.stdout.write(`${text.slice(marked + 15).replace(/^ /, '')}\n`);
   });
   page.on('pageerror', (error) => process.stderr.write(`page error: ${error.message}\n`));
   await page.goto(url);

@@ -97,6 +97,7 @@ export function extractFileModel(tree: Tree, text: string, cache?: ClassModelCac
   }
   if (cache) for (const key of cache.keys()) if (!seenKeys.has(key)) cache.delete(key);
   classes.push(...extractFunctionalModels(root, imports, fileFramework));
+  classes.push(...extractSequentialBuilders(root, fileFramework));
   return { classes, lines: text.split(/\r\n|\r|\n/), hasSyntaxErrors: root.hasError, imports };
 }
 
@@ -537,6 +538,12 @@ class MethodWalker {
     if (layer) this.model.submodules.push(layer);
   }
 
+  /** Records the layer an expression builds (a builder function's `return nn.Sequential(...)`) as a submodule. */
+  recordBuiltLayer(expr: Node): void {
+    const layer = this.layerOf('', expr);
+    if (layer) this.model.submodules.push(layer);
+  }
+
   /** Reads a layer or a container of layers from an expression, or null when it is not one. */
   private layerOf(name: string, expr: Node): SubmoduleFact | null {
     if (expr.type === 'call') {
@@ -916,6 +923,38 @@ function extractFunctionalModels(root: Node, imports: ImportMap, fileFramework: 
     // Layers may be built into locals first and called later (`encoder = layers.LSTM(...)`, keras-io lstm_seq2seq).
     const buildsLayerLocals = model.assigns.some((a) => /^(tf\.)?(keras\.)?layers\.[A-Z]\w*\(/.test(a.value));
     if (hasModelCall && (model.submodules.length > 0 || buildsLayerLocals)) models.push(model);
+  }
+  return models;
+}
+
+/**
+ * PyTorch builder functions (lucidrains `MLPMixer`, `ResMLP`, `ConvMixer`): a CamelCase function that
+ * returns an `nn.Sequential(...)` of layers is a model without a class. Like Keras functional models, it
+ * becomes a model with class null; its layers are the returned Sequential's.
+ */
+function extractSequentialBuilders(root: Node, fileFramework: Framework): ModuleClass[] {
+  if (fileFramework !== 'pytorch') return [];
+  const models: ModuleClass[] = [];
+  for (const child of root.namedChildren) {
+    const definition = child?.type === 'decorated_definition' ? child.childForFieldName('definition') : child;
+    if (definition?.type !== 'function_definition') continue;
+    const name = definition.childForFieldName('name')?.text ?? '';
+    const body = definition.childForFieldName('body');
+    if (!body || !/^[A-Z]/.test(name)) continue;
+    const returned = body.namedChildren
+      .filter(isNode)
+      .filter((s) => s.type === 'return_statement')
+      .map((s) => s.namedChild(0))
+      .find((v): v is Node => v?.type === 'call' && /(^|\.)Sequential$/.test(v.childForFieldName('function')?.text ?? ''));
+    if (!returned) continue;
+    const model = emptyClass(null, [], 'pytorch', definition);
+    model.functionName = name;
+    const origins = new Map<string, Set<string>>();
+    for (const p of parameterNames(definition.childForFieldName('parameters'))) origins.set(p, new Set([p]));
+    const walker = new MethodWalker(model, name, false, origins);
+    walker.walk(body);
+    walker.recordBuiltLayer(returned);
+    if (model.submodules.some((s) => s.elements.length > 0)) models.push(model);
   }
   return models;
 }

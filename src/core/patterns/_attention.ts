@@ -717,20 +717,28 @@ export function crossWiring(cls: ModuleClass, context: RecognizeContext): Wiring
   const loopBound = new Set<string>();
   for (const loop of cls.loops) {
     if (!/\bself\.\w+/.test(loop.iterable)) continue;
-    const targets = identifiersIn(loop.target);
-    const zipped = /^zip\((.*)\)$/s.exec(loop.iterable.trim());
-    const containers = zipped ? splitTopLevel(zipped[1]) : [loop.iterable];
-    targets.forEach((name, i) => {
-      const source = zipped ? (containers[identifiersIn(loop.target.replace(/^[^,]*?\(|\)[^,]*$/g, '')).length === containers.length ? i : -1] ?? '') : containers[0];
+    let iterable = loop.iterable.trim();
+    let target = loop.target.trim();
+    const enumerated = /^enumerate\((.*)\)$/s.exec(iterable);
+    if (enumerated) {
+      iterable = splitTopLevel(enumerated[1])[0] ?? '';
+      target = (splitTopLevel(target)[1] ?? '').replace(/^\((.*)\)$/s, '$1');
+    }
+    const zipped = /^zip\((.*)\)$/s.exec(iterable);
+    const sources = zipped ? splitTopLevel(zipped[1]) : [];
+    const items = splitTopLevel(target);
+    const positional = zipped !== null && items.length === sources.length;
+    items.forEach((item, i) => {
+      const source = positional ? sources[i] : iterable;
       const attr = /self\.(\w+)/.exec(source)?.[1];
       const layer = attr ? cls.submodules.find((l) => l.name === attr) : undefined;
       if (layer && !holdsAttention(layer)) return;
-      loopBound.add(name);
+      for (const name of identifiersIn(item)) loopBound.add(name);
     });
   }
   const attentionCalls = cls.calls.filter(
     (c) =>
-      (c.selfAttr !== undefined || loopBound.has(c.callee)) &&
+      (/^self\./.test(c.callee) ? c.selfAttr !== undefined : loopBound.has(c.callee)) &&
       !c.innerCall &&
       c.args[0] !== 'self' &&
       !(c.selfAttr !== undefined && c.callee === `self.${c.selfAttr}` && ownMethods.has(c.selfAttr)) &&
@@ -772,13 +780,19 @@ export function crossWiring(cls: ModuleClass, context: RecognizeContext): Wiring
 
 /** Whether a container's elements (when known) include an attention; unknown contents count as yes. */
 function holdsAttention(layer: SubmoduleFact): boolean {
-  const elements = allElements(layer);
-  if (elements.length === 0) return true;
-  return elements.some((e) => /(Attention|Attn|Attend|MHA|XAttn)\d*(Layer|Block|Module)?\b/.test(e.ctorName) || /Attention\w*\(|Attn\w*\(/.test(e.text));
-}
-
-function allElements(layer: SubmoduleFact): SubmoduleFact[] {
-  return layer.elements.flatMap((e) => [e, ...allElements(e)]);
+  const attentionLike = (e: SubmoduleFact) => /(Attention|Attn|Attend|MHA|XAttn)\d*(Layer|Block|Module)?\b/.test(e.ctorName) || /Attention\w*\(|Attn\w*\(/.test(e.text);
+  const isContainer = (e: SubmoduleFact) => /^(ModuleList|Sequential|ModuleDict|list|tuple|dict)$/.test(e.ctorName);
+  const leaves: SubmoduleFact[] = [];
+  let unknown = false;
+  const visit = (e: SubmoduleFact) => {
+    if (attentionLike(e)) leaves.push(e);
+    if (!isContainer(e)) return leaves.push(e);
+    // A container whose contents were built by factories or held in variables: unknown contents.
+    if (e.elements.length === 0) unknown = true;
+    e.elements.forEach(visit);
+  };
+  visit(layer);
+  return unknown || leaves.some(attentionLike);
 }
 
 function primitiveLayerCall(call: CallFact, cls: ModuleClass, context: RecognizeContext): boolean {

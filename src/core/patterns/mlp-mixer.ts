@@ -1,6 +1,6 @@
 import type { ModuleClass, SubmoduleFact } from '../model/types';
 import type { Evidence, PatternDefinition, RecognizeContext } from './_types';
-import { identifiersOf, layerCallsIn, maskStrings, methodFlows, splitTopLevelCommas, topLevel, type LayerCallText, type MethodFlow } from './_flow';
+import { identifiersOf, layerCallsIn, maskStrings, matchingClose, methodFlows, splitTopLevelCommas, topLevel, type LayerCallText, type MethodFlow } from './_flow';
 import { allLayers, evidence, match } from './_util';
 
 /**
@@ -95,14 +95,18 @@ function layerOf(cls: ModuleClass, call: LayerCallText): SubmoduleFact | undefin
 }
 
 /** The kind of layer a call applies: an MLP (or linear map), a token-count Conv1d, or something else. */
-function layerKind(cls: ModuleClass, call: LayerCallText): 'mlp' | 'token-conv' | 'other' {
+function layerKind(cls: ModuleClass, call: LayerCallText): 'mlp' | 'token-layer' | 'other' {
   const name = call.selfAttr ?? call.callee.split('.').pop() ?? '';
   const layer = layerOf(cls, call);
   if (layer) {
     const inner = [layer, ...allLayersOf(layer)];
-    if (inner.some((l) => /^Conv1d$/i.test(l.ctorName) && TOKEN_COUNT.test(l.args[0] ?? ''))) return 'token-conv';
-    if (inner.some((l) => /Conv|Attention|LSTM|GRU|RNN|Norm$|Pool/.test(l.ctorName))) return 'other';
-    if (inner.some((l) => /^(Linear|Dense|DenseGeneral|MLP|Mlp)$/.test(l.ctorName))) return 'mlp';
+    if (inner.some((l) => /^Conv1d$/i.test(l.ctorName) && TOKEN_COUNT.test(l.args[0] ?? ''))) return 'token-layer';
+    // `nn.Sequential(Rearrange('b n d -> b d n'), FeedForward(num_patches), Rearrange('b d n -> b n d'))`.
+    const movesTokens = inner.some((l) => l.ctorName === 'Rearrange' && movesTokensLast(/['"]([^'"]*->[^'"]*)['"]/.exec(l.args[0] ?? '')?.[1] ?? ''));
+    if (movesTokens && inner.some((l) => /^(Linear|Dense|FeedForward|Mlp|MLP|MlpBlock)$/.test(l.ctorName))) return 'token-layer';
+    if (inner.some((l) => /Conv|Attention|LSTM|GRU|RNN/.test(l.ctorName))) return 'other';
+    if (inner.some((l) => /^(Linear|Dense|DenseGeneral|MLP|Mlp|MlpBlock|FeedForward)$/.test(l.ctorName))) return 'mlp';
+    if (inner.every((l) => /Norm|Pool|Dropout|Identity|GELU|ReLU|SiLU/.test(l.ctorName))) return 'other';
     return MLP_LIKE.test(name) || MLP_LIKE.test(layer.ctorName) ? (NOT_MLP.test(name) ? 'other' : 'mlp') : 'other';
   }
   const ctor = call.callee.split('.').pop() ?? '';
@@ -144,8 +148,8 @@ function analyseFlow(cls: ModuleClass, flow: MethodFlow): MixerFinding {
       // The argument's data: a plain name, or one name under norms (`self.norm2(y)`), not reshaped.
       const argVersions = /\.(reshape|view|flatten)\(|rearrange\(/.test(arg) ? [] : identifiersOf(arg).map((n) => env.get(n)).filter((v): v is number => v !== undefined && !flow.versions[v].scalar);
       const onSwapped = isSwap(arg) || (argVersions.length === 1 && swapped.has(argVersions[0]));
-      if (kind === 'token-conv' || (kind === 'mlp' && onSwapped)) {
-        (kind === 'token-conv' ? finding.tokenConv : finding.token).push(evidence(assign.line, kind === 'token-conv' ? 'MLP over the token axis' : 'MLP on transposed tokens'));
+      if (kind === 'token-layer' || (kind === 'mlp' && onSwapped)) {
+        (kind === 'token-layer' ? finding.tokenConv : finding.token).push(evidence(assign.line, kind === 'token-layer' ? 'MLP over the token axis' : 'MLP on transposed tokens'));
         mixedHere = true;
         // `self.mlp_tokens(...).transpose(1, 2)`: swapped back in the same expression.
         if (isSwap(value) || new RegExp(`${call.callee.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\([\\s\\S]*\\)\\s*\\.(transpose|swapaxes|permute)\\(`).test(value)) finding.swappedBack = true;
@@ -175,12 +179,63 @@ function analyseFlow(cls: ModuleClass, flow: MethodFlow): MixerFinding {
   return finding;
 }
 
+/**
+ * An einops pattern that moves a token (spatial) axis into the last, feature position, as a token MLP
+ * needs: `'b n d -> b d n'`, Permutator's `'b h w (c s) -> b w c (h s)'`. Patchifying is not this.
+ */
+export function movesTokensLast(pattern: string): boolean {
+  const [left, right] = pattern.split('->').map((s) => s.trim());
+  if (!left || !right) return false;
+  const axes = (side: string): string[][] => [...side.matchAll(/\(([^)]*)\)|(\.\.\.|\w+)/g)].map((m) => (m[1] ?? m[2]).trim().split(/\s+/));
+  const l = axes(left);
+  const r = axes(right);
+  // Patchifying merges the coarse parts of split axes into a token axis (`(h w)`): not a token move.
+  const coarse = new Set(l.filter((g) => g.length === 2).map((g) => g[0]));
+  if (r.some((g) => g.length >= 2 && g.every((a) => coarse.has(a)))) return false;
+  const leftLast = l[l.length - 1] ?? [];
+  const rightLast = r[r.length - 1] ?? [];
+  // Moving channels last (`'b c n -> b n c'`, after an unfold) is the usual layout, not token mixing.
+  const standalone = l.slice(1, -1).filter((g) => g.length === 1 && !/^(c|d|ch|dim|e|f|channels?|features?)$/.test(g[0])).map((g) => g[0]);
+  return standalone.some((a) => rightLast.includes(a)) && leftLast.every((a) => !rightLast.includes(a) || leftLast.length > 1) && !leftLast.every((a) => rightLast.includes(a));
+}
+
+/**
+ * PyTorch builder functions (`def MLPMixer(...): return nn.Sequential(...)`, lucidrains): the mixing
+ * layers are read from the built Sequential's text: a token MLP over the token count
+ * (`FeedForward(num_patches, ..., chan_first)`, `nn.Conv1d(num_patches, num_patches, 1)`), or a Rearrange
+ * moving tokens last before a Linear (Permutator), alongside a channel MLP.
+ */
+function builderMixing(cls: ModuleClass): Evidence[] | null {
+  if (cls.name !== null) return null;
+  const built = cls.submodules.find((s) => /Sequential$/.test(s.ctorName));
+  if (!built) return null;
+  const lineAt = (index: number): number => built.line + (built.text.slice(0, index).match(/\n/g)?.length ?? 0);
+  let token: Evidence | undefined;
+  let channel: Evidence | undefined;
+  const masked = maskStrings(built.text);
+  for (const m of masked.matchAll(/\b(FeedForward|Mlp|MLP|Linear|Dense|Conv1d|MlpBlock)\s*\(/g)) {
+    const open = m.index + m[0].length - 1;
+    const close = matchingClose(masked, open);
+    if (close < 0) continue;
+    const [first = '', second = ''] = splitTopLevelCommas(built.text.slice(open + 1, close));
+    const ctor = m[1];
+    if (TOKEN_COUNT.test(first)) token ??= evidence(lineAt(m.index), 'MLP over the token axis');
+    else if (/dim|hidden|width/.test(first) && (/FeedForward|Mlp|MLP|MlpBlock/.test(ctor) || /dim|hidden|expansion/.test(second))) channel ??= evidence(lineAt(m.index), 'channel MLP');
+  }
+  for (const m of built.text.matchAll(/Rearrange\(\s*['"]([^'"]+)['"]/g)) {
+    if (movesTokensLast(m[1]) && /^\s*,?[^)]*\)\s*,\s*nn\.Linear\(/.test(built.text.slice(m.index + m[0].length))) token ??= evidence(lineAt(m.index), 'tokens moved last for a Linear');
+  }
+  return token && channel ? [token, channel] : null;
+}
+
 const mlpMixer: PatternDefinition = {
   id: 'mlp-mixer',
   name: 'MLP-Mixer',
   recognize(cls: ModuleClass, context: RecognizeContext) {
+    const built = builderMixing(cls);
+    if (built) return match(0.8, built);
     // Cheap filter: a swap of axes, or a Conv1d that could run over tokens.
-    const swaps = [...cls.words].some((w) => /^(transpose|swapaxes|permute|matrix_transpose|rearrange|Permute|T|mT)$/.test(w));
+    const swaps = [...cls.words].some((w) => /^(transpose|swapaxes|permute|matrix_transpose|rearrange|Rearrange|Permute|T|mT)$/.test(w));
     if (!swaps && !allLayers(cls).some((l) => /^Conv1d$/i.test(l.ctorName))) return null;
     const token: Evidence[] = [];
     const channel: Evidence[] = [];

@@ -220,4 +220,43 @@ describe('ArchLens in VS Code', () => {
     architecture.showActiveFile();
     assert.equal(workspaceUri('models').scheme, 'file');
   });
+
+  it('Show Patterns in File lists the findings and reveals the chosen one', async () => {
+    const editor = await open('models/moe_block.py');
+    const archlens = await api();
+    await eventually(() => archlens.documents.analysis(editor.document));
+    editor.selection = new vscode.Selection(0, 0, 0, 0);
+    void vscode.commands.executeCommand('archlens.showPatternsInFile');
+    await new Promise((r) => setTimeout(r, 500));
+    await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+    const first = (await archlens.documents.analysis(editor.document))!.findings[0];
+    await eventually(() => vscode.window.activeTextEditor?.selection.active.line === first.line - 1);
+  });
+
+  it('Explain Pattern… without an argument picks from the list', async () => {
+    void vscode.commands.executeCommand('archlens.explainPattern');
+    await new Promise((r) => setTimeout(r, 500));
+    await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+    await eventually(() => vscode.workspace.textDocuments.some((d) => d.uri.scheme === 'archlens' && d.uri.path.startsWith('/pattern/')));
+  });
+
+  it('All papers for this pattern opens the chosen paper', async () => {
+    void vscode.commands.executeCommand('archlens.showPatternPapers', 'unet');
+    await new Promise((r) => setTimeout(r, 500));
+    await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+    await eventually(() => vscode.workspace.textDocuments.some((d) => d.uri.scheme === 'archlens' && d.uri.path === '/paper/unet-a-nested-u-net-architecture-for-medical-image-segmentation.md'));
+  });
+
+  it('Explain This Model outside a model class says so instead of failing', async () => {
+    const editor = await open('scripts/train_utils.py');
+    editor.selection = new vscode.Selection(3, 0, 3, 0);
+    await vscode.commands.executeCommand('archlens.explainModel');
+    assert.ok(!vscode.workspace.textDocuments.some((d) => d.uri.scheme === 'archlens' && d.uri.path === '/model.md' && d.uri.query.endsWith('train_utils.py')));
+  });
+
+  it('Show Log opens the ArchLens output channel', async () => {
+    await vscode.commands.executeCommand('archlens.showLog');
+    const log = await eventually(() => vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'output' && /ArchLens/.test(d.uri.toString())));
+    await eventually(() => /Python grammar loaded in \d+ ms/.test(log.getText()));
+  });
 });

@@ -1,5 +1,5 @@
 // Runs inside the real VS Code extension host (code-server), started by @vscode/test-electron's runTests.
-import { readdirSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { format } from 'node:util';
 import Mocha from 'mocha';
@@ -19,10 +19,15 @@ export function run(): Promise<void> {
     const runner = mocha.run((failures) => {
       const { passes = 0 } = runner.stats ?? {};
       // A plain closing line the CI log reader understands.
-      console.log(`\nintegration: ${passes} passed, ${failures} failed`);
+      emit(`integration: ${passes} passed, ${failures} failed`);
+      // The runner prints the closing line again after the launcher's own output.
+      if (process.env.ARCHLENS_TEST_RESULTS) writeFileSync(process.env.ARCHLENS_TEST_RESULTS, JSON.stringify({ passes, failures }));
       console.log = original;
-      if (failures > 0) reject(new Error(`${failures} integration test${failures === 1 ? '' : 's'} failed`));
-      else resolve();
+      // Let the console forwarding deliver the report before the workbench is told the run is over.
+      setTimeout(() => {
+        if (failures > 0) reject(new Error(`${failures} integration test${failures === 1 ? '' : 's'} failed`));
+        else resolve();
+      }, 1000);
     });
   });
 }
