@@ -84,10 +84,12 @@ export async function freePort() {
  * Starts code-server on a free loopback port with fresh user-data and extensions folders; resolves when
  * /healthz answers. `stop()` ends its whole process group (its file watcher outlives a plain kill).
  */
-export async function startCodeServer({ userDataDir, extensionsDir, workspaceTrust = false, logFile }) {
+export async function startCodeServer({ userDataDir, extensionsDir, workspaceTrust = false, logFile, settings = {} }) {
   const bin = ensureCodeServer();
   const port = await freePort();
-  for (const dir of [userDataDir, extensionsDir, join(userDataDir, 'xdg-config'), join(userDataDir, 'xdg-data')]) mkdirSync(dir, { recursive: true });
+  for (const dir of [userDataDir, extensionsDir, join(userDataDir, 'User'), join(userDataDir, 'xdg-config'), join(userDataDir, 'xdg-data')]) mkdirSync(dir, { recursive: true });
+  // No welcome page stealing focus; tests add their own settings (a theme, for instance).
+  writeFileSync(join(userDataDir, 'User', 'settings.json'), JSON.stringify({ 'workbench.startupEditor': 'none', 'telemetry.telemetryLevel': 'off', 'workbench.tips.enabled': false, ...settings }, null, 2));
   const args = ['--config', '/dev/null', '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none', '--disable-telemetry', '--disable-update-check', '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir];
   if (!workspaceTrust) args.push('--disable-workspace-trust');
   const child = spawn(bin, args, {

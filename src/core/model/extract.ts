@@ -941,11 +941,19 @@ function extractSequentialBuilders(root: Node, fileFramework: Framework): Module
     const name = definition.childForFieldName('name')?.text ?? '';
     const body = definition.childForFieldName('body');
     if (!body || !/^[A-Z]/.test(name)) continue;
-    const returned = body.namedChildren
-      .filter(isNode)
-      .filter((s) => s.type === 'return_statement')
-      .map((s) => s.namedChild(0))
-      .find((v): v is Node => v?.type === 'call' && /(^|\.)Sequential$/.test(v.childForFieldName('function')?.text ?? ''));
+    const isSequential = (v: Node | null | undefined): v is Node => v?.type === 'call' && /(^|\.)Sequential$/.test(v.childForFieldName('function')?.text ?? '');
+    const statements = body.namedChildren.filter(isNode);
+    const values = statements.filter((s) => s.type === 'return_statement').map((s) => s.namedChild(0));
+    // `return nn.Sequential(...)`, or `net = nn.Sequential(...)` ... `return net` (PaLM-style weight tying in between).
+    let returned = values.find(isSequential);
+    const returnedName = values.find((v) => v?.type === 'identifier')?.text;
+    if (!returned && returnedName) {
+      returned = statements
+        .map((s) => (s.type === 'expression_statement' ? s.namedChild(0) : null))
+        .filter((a): a is Node => a?.type === 'assignment' && a.childForFieldName('left')?.text === returnedName)
+        .map((a) => a.childForFieldName('right'))
+        .find(isSequential);
+    }
     if (!returned) continue;
     const model = emptyClass(null, [], 'pytorch', definition);
     model.functionName = name;

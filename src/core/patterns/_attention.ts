@@ -20,7 +20,7 @@ const FUSED_PROJECTION = /^(qkv|to_qkv|qkv_proj|in_proj|wqkv|w_qkv|c_attn|query_
 
 /** Method inputs that are not a stream of tokens: masks, positions, caches, flags. */
 const NON_STREAM =
-  /(mask|^pos$|^pos_|_pos$|_pos_|position|rotary|rope|freqs?|^sin|^cos|bias|cache|past|present|^use_|^output_|^return_|relative|^rel_|alibi|seq_?len|seqlens|lengths?$|^steps?$|training|deterministic|kwargs|^args$|^is_|layer_idx|^idx$|scale|dropout|causal|window|shape|size|temperature|timestep|^t$|^time|emb$|^emb_|cu_seqlens|segment|token_type|head_mask|inference_params|(ssm|conv|kv|cache|rnn)_states?$|^mode$|^train$|^key_padding|^need_weights|^average_attn|^attn_weights$|sinusoid|coords?$|offset|^h$|^w$|^hw$|^height|^width|grid|xl_mem|knn_mem|^mems$|mem_kv|memories)/i;
+  /(mask|^pos$|^pos_|_pos$|_pos_|position|rotary|rope|freqs?|^sin|^cos|bias|cache|past|present|^use_|^output_|^return_|relative|^rel_|alibi|seq_?len|seqlens|lengths?$|^steps?$|training|deterministic|kwargs|^args$|^is_|layer_idx|^idx$|scale|dropout|causal|window|shape|size|temperature|timestep|^t$|^time|^t?emb$|_pos_emb|cu_seqlens|segment|token_type|head_mask|inference_params|(ssm|conv|kv|cache|rnn)_states?$|^mode$|^train$|^key_padding|^need_weights|^average_attn|^attn_weights$|sinusoid|coords?$|offset|^h$|^w$|^hw$|^height|^width|grid|xl_mem|knn_mem|^mems$|mem_kv|memories)/i;
 
 const PYTHON_KEYWORDS = new Set([
   'None', 'True', 'False', 'and', 'or', 'not', 'in', 'is', 'if', 'else', 'for', 'lambda', 'self', 'await', 'yield',
@@ -349,24 +349,6 @@ export interface AttentionSite {
   layerLine?: number;
 }
 
-/** Splits a list literal text `[query, value]` into its top-level items. */
-function listItems(text: string): string[] {
-  const inner = text.trim().replace(/^\[|\]$/g, '');
-  const items: string[] = [];
-  let depth = 0;
-  let current = '';
-  for (const ch of inner) {
-    if ('([{'.includes(ch)) depth++;
-    if (')]}'.includes(ch)) depth--;
-    if (ch === ',' && depth === 0) {
-      items.push(current.trim());
-      current = '';
-    } else current += ch;
-  }
-  if (current.trim()) items.push(current.trim());
-  return items;
-}
-
 /** Query and key/value argument texts of a call to a library attention layer. */
 function primitiveArgs(kind: PrimitiveKind, call: CallFact): { query?: string; keys: string[] } {
   const a = call.args;
@@ -383,7 +365,7 @@ function primitiveArgs(kind: PrimitiveKind, call: CallFact): { query?: string; k
       return { query: a[0] ?? kw.query, keys };
     }
     case 'keras-list': {
-      const items = a[0] ? listItems(a[0]) : [];
+      const items = a[0] ? splitTopLevel(a[0].trim().replace(/^\[|\]$/g, '')) : [];
       return { query: items[0], keys: items.slice(1) };
     }
     case 'torch':
@@ -526,7 +508,7 @@ function fusedSites(cls: ModuleClass, flow: ClassFlow): AttentionSite[] {
     } else {
       // A core that takes q, k, v (`self.attend(q, k, v)`, `attention(query, key, value, mask)`) counts when
       // this class made them with its own projections; otherwise it only passes them along.
-      const [a0, a1, a2] = [call.args[0], call.args[1], call.args[2]].map(firstIdentifier);
+      const [a0, a1] = [call.args[0], call.args[1]].map(firstIdentifier);
       const qa = call.kwargs.q ?? call.kwargs.query;
       const ka = call.kwargs.k ?? call.kwargs.key;
       const looksQkv = (QUERY_NAME.test(a0) && KEY_NAME.test(a1)) || (qa !== undefined && ka !== undefined && QUERY_NAME.test(firstIdentifier(qa)) && KEY_NAME.test(firstIdentifier(ka)));
@@ -539,7 +521,6 @@ function fusedSites(cls: ModuleClass, flow: ClassFlow): AttentionSite[] {
       q = byPosition ? call.args[0] : qa;
       k = byPosition ? call.args[1] : ka;
       v = byPosition ? (call.args[2] ?? call.kwargs.v ?? call.kwargs.value) : (call.kwargs.v ?? call.kwargs.value);
-      void a2;
       note = `attention core ${call.callee}(q, k, v)`;
     }
     if (q === undefined || k === undefined) continue;
@@ -607,6 +588,61 @@ function additiveSites(cls: ModuleClass, flow: ClassFlow): AttentionSite[] {
   return sites;
 }
 
+/**
+ * diffusers-style attention modules: the class builds its q/k/v projections and hands itself to an
+ * attention processor (`self.processor(self, hidden_states, encoder_hidden_states, ...)`) that runs
+ * them. The module is the attention; its keys come from `encoder_hidden_states` when given.
+ */
+function processorSites(cls: ModuleClass, flow: ClassFlow): AttentionSite[] {
+  const names = cls.submodules.map((l) => l.name);
+  const hasQuery = names.some((n) => /^(to_q|q_proj|query|wq|q|to_qkv|qkv|to_qkv_\w+)$/.test(n));
+  const hasKey = names.some((n) => /^(to_k|k_proj|key|wk|k|to_kv|to_qkv|qkv|to_qkv_\w+)$/.test(n));
+  if (!hasQuery || !hasKey) return [];
+  const sites: AttentionSite[] = [];
+  for (const call of cls.calls) {
+    if (!/^self\.(processor|attn_processor|attention_processor)$/.test(call.callee) || call.args[0] !== 'self') continue;
+    const method = call.method ?? '';
+    const hidden = call.kwargs.hidden_states ?? call.args[1];
+    if (hidden === undefined) continue;
+    const query = streams(flow.expressionOrigins(hidden, method, call.line));
+    const context = call.kwargs.encoder_hidden_states ?? call.args[2];
+    const keyValue = new Set(query);
+    if (context !== undefined && !/^None$/.test(context)) for (const o of streams(flow.expressionOrigins(context, method, call.line))) keyValue.add(o);
+    sites.push({ kind: 'fused', line: call.line, method, query, keyValue, sameText: false, note: 'projections run by its attention processor' });
+  }
+  return sites;
+}
+
+/**
+ * Attention written without q/k/v names (timm NonLocalAttn: `t, p, g` 1x1 convs): a product of two
+ * projections of the same input, softmaxed, then applied to a third projection.
+ */
+function unnamedSites(cls: ModuleClass, flow: ClassFlow): AttentionSite[] {
+  const projected = new Map<string, { method: string; input: string }>();
+  for (const call of cls.calls) {
+    if (!call.selfAttr || call.callee !== `self.${call.selfAttr}` || call.assignedTo.length !== 1) continue;
+    const layer = cls.submodules.find((l) => l.name === call.selfAttr);
+    if (!layer || !PROJECTION_CTOR.test(layer.ctorName) || call.args.length !== 1) continue;
+    projected.set(`${call.method}:${call.assignedTo[0]}`, { method: call.method ?? '', input: call.args[0] });
+  }
+  if (projected.size < 3) return [];
+  const sites: AttentionSite[] = [];
+  for (const a of cls.assigns) {
+    if (!MATMUL.test(a.value) || a.targets.length !== 1) continue;
+    const method = a.method ?? '';
+    const operands = a.reads.filter((r) => projected.has(`${method}:${r}`));
+    if (operands.length !== 2) continue;
+    const [first, second] = operands.map((r) => projected.get(`${method}:${r}`)!);
+    if (first.input !== second.input) continue;
+    const target = a.targets[0];
+    const softmaxed = cls.calls.some((c) => c.method === a.method && /softmax/i.test(c.name) && (c.args[0] === target || c.receiver === target));
+    if (!softmaxed) continue;
+    const origins = streams(flow.expressionOrigins(first.input, method, a.line));
+    sites.push({ kind: 'manual', line: a.line, method, query: origins, keyValue: origins, sameText: true, note: 'product of two projections of one input, softmax' });
+  }
+  return sites;
+}
+
 /** Every place the class itself computes attention. Cached per class. */
 const siteCache = new WeakMap<ModuleClass, AttentionSite[]>();
 export function attentionSites(cls: ModuleClass, context: RecognizeContext): AttentionSite[] {
@@ -614,6 +650,7 @@ export function attentionSites(cls: ModuleClass, context: RecognizeContext): Att
   if (!sites) {
     const flow = flowOf(cls, context);
     sites = [...primitiveSites(cls, context, flow), ...fusedSites(cls, flow), ...manualSites(cls, flow)];
+    if (sites.length === 0) sites = [...processorSites(cls, flow), ...unnamedSites(cls, flow)];
     if (sites.length === 0) sites = additiveSites(cls, flow);
     siteCache.set(cls, sites);
   }
@@ -769,7 +806,7 @@ export function crossWiring(cls: ModuleClass, context: RecognizeContext): Wiring
       if (extra.length === 0) continue;
       const passedAlong = extra.every((e) => !e.startsWith('self.') && flow.isOptional(e, method) && identifiersIn(text).length === 1);
       const name = calleeName(call);
-      const explicit = CROSS_CALLEE.test(name) || call.kwargs.key_value_states === text || distinctCallees.size >= 2;
+      const explicit = CROSS_CALLEE.test(name) || call.kwargs.key_value_states === text || distinctCallees.size >= 2 || /Cross/.test(cls.name ?? '');
       if (passedAlong && !explicit) continue;
       out.push({ line: call.line, callee: name, note: `${name} attends to ${extra.join(', ')}` });
       break;

@@ -326,7 +326,7 @@ export const SHORTCUT_LAYER = /short?cut|downsample|down_sample|skip|^res_?conv|
  * `self.residual(x)` names the shortcut in some code and the body (the "residual function") in other:
  * a shortcut only when nothing else in the sum is one.
  */
-export const RESIDUAL_LAYER = /residual/i;
+export const RESIDUAL_LAYER = /^residual(_?(conv|proj\w*|connection|path))?\d*$/i;
 
 /** One assignment of a local name (SSA-like), or a method input. */
 export interface Version {
@@ -409,6 +409,8 @@ export interface MethodFlow {
   scope: LayerScope;
 }
 
+/** Fresh tensors (`torch.arange(n)`, `ops.zeros_like(x)`): sizes and positions, not the stream's data. */
+const FRESH_TENSOR = /^\s*(?:[\w.]+\.)?(arange|range|linspace|zeros|ones|zeros_like|ones_like|full|full_like|empty|eye|randn|rand|normal|uniform|randint|tril|triu)\(/;
 const SCALAR_VALUE = /\.shape\b|\.size\(|\blen\(|\.dim\(\)|\.ndim\b|\.device\b|\.dtype\b|\bint\(|\bmath\.|^\s*-?\d/;
 const MODULE_PREFIXES = new Set(['self', 'cls', 'torch', 'F', 'nn', 'np', 'jnp', 'jax', 'tf', 'keras', 'layers', 'ops', 'math', 'einops', 'lax', 'eqx', 'functools', 'K', 'backend']);
 
@@ -452,6 +454,11 @@ const flowCache = new WeakMap<ModuleClass, { lines?: string[]; imports?: Map<str
 function buildMethodFlows(cls: ModuleClass, imports?: Map<string, string>, lines?: string[]): MethodFlow[] {
   const scope = layerScope(cls);
   const nested = lines && cls.name !== null ? nestedFunctionLines(cls, lines) : new Set<number>();
+  // Functions nested in a method wrap the class's layers (`def attn_residual_func(x): return self.ls1(self.attn(x))`).
+  for (const line of nested) {
+    const name = /^\s*(?:async\s+)?def\s+(\w+)/.exec(lines?.[line - 1] ?? '')?.[1];
+    if (name) scope.layerLocals.add(name);
+  }
   const byMethod = new Map<string | null, AssignFact[]>();
   for (const assign of cls.assigns) {
     if (nested.has(assign.line)) continue;
@@ -516,7 +523,7 @@ function buildMethodFlows(cls: ModuleClass, imports?: Map<string, string>, lines
       const layer = bodyCalls.length > 0;
       // Sizes, constants and fresh tensors: no data flows into them.
       const container = /^\s*(\[\s*\]|\(\s*\)|\{\s*\}|list\(\)|dict\(\)|\[[^\]]*\]\s*\*\s*\w+)\s*$/.test(assign.value);
-      const scalar = !layer && !container && deps.length === 0 && (readVersions.length > 0 || SCALAR_VALUE.test(assign.value) || !/\(/.test(assign.value) || /^\s*self\.\w+\s*$/.test(assign.value));
+      const scalar = !layer && !container && (FRESH_TENSOR.test(assign.value) || deps.length === 0) && (FRESH_TENSOR.test(assign.value) || readVersions.length > 0 || SCALAR_VALUE.test(assign.value) || !/\(/.test(assign.value) || /^\s*self\.\w+\s*$/.test(assign.value));
       const listLiteral = /^\s*\[[\s\S]*\]\s*$/.test(assign.value) && matchingClose(assign.value, assign.value.indexOf('[')) === assign.value.trimEnd().length - 1;
       const elements = listLiteral ? splitTopLevelCommas(assign.value.trim().slice(1, -1)) : container ? [] : undefined;
       const targets = assign.targets.filter((t) => /^\w+$/.test(t) && t !== 'return');
@@ -618,7 +625,9 @@ export function appliedTo(expression: string): string {
 
 /** `x.shape[-1]`, `x.size(1)`, `x.device`: sizes and placement, not data. */
 function stripShapes(expression: string): string {
-  return expression.replace(/\b\w+\.(shape|size\([^()]*\)|dtype|device|ndim)(\[[^\]]*\])?/g, ' ');
+  return expression
+    .replace(/\b\w+\.(shape|size\([^()]*\)|dtype|device|ndim)(\[[^\]]*\])?/g, ' ')
+    .replace(/(?:\b[\w.]+\.)?(shape|len|size|int_shape|get_shape)\(\s*[\w.]+\s*\)(\[[^\]]*\])?/g, ' ');
 }
 
 function versionsReadIn(versions: Version[], expression: string, env: Env): number[] {

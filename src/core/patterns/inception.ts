@@ -191,8 +191,9 @@ function concatHits(cls: ModuleClass, flows: MethodFlow[], flow: MethodFlow): In
       if (!found || found.elements.length < 2) continue;
       const branchFlow = found.flow;
       const branches = found.elements.map((e) => branchOf(branchFlow, e, found.env));
-      // Class tokens joined to patch tokens, values unpacked from one call: not branches.
-      if (found.elements.some((e) => /cls|token/i.test(e))) continue;
+      // Class tokens joined to patch tokens, U-Net skips popped from a list: not branches.
+      if (found.elements.some((e) => /cls|token|\.pop\(/i.test(e))) continue;
+      if (branches.some((b) => b.versions.some((v) => branchFlow.versions[v].container))) continue;
       const lineOf = (b: Branch): number[] => b.versions.filter((v) => !branches.every((o) => o.versions.includes(v))).map((v) => branchFlow.versions[v].line);
       if (branches.some((b, i) => branches.some((o, j) => i < j && lineOf(b).some((l) => lineOf(o).includes(l))))) continue;
       // NAS cells concatenate summed nodes; an Inception module concatenates single branches.
@@ -208,6 +209,14 @@ function concatHits(cls: ModuleClass, flows: MethodFlow[], flow: MethodFlow): In
       const sequential = branches.some((b, i) => branches.some((other, j) => i !== j && other.versions.some((v) => !shared.includes(v) && b.sources.has(v))));
       if (sequential) continue;
       for (const b of branches) b.chain = chainOf(branchFlow, b, shared);
+      // The same layers on every branch (one conv applied to slices of the input) is not a multi-kernel module.
+      // Inline layers (`nn.Conv(f, (3, 3))(x)`) are told apart by their construction text.
+      const layersOf = (b: Branch): string => {
+        const calls = b.chain.flatMap((t) => layerCallsIn(t, branchFlow.scope));
+        const named = [...new Set(calls.map((c) => c.selfAttr ?? c.callee))].sort().join();
+        return calls.some((c) => !c.selfAttr) ? `${named}|${b.chain.join('|')}` : named;
+      };
+      if (new Set(branches.map(layersOf)).size === 1 && layersOf(branches[0]) !== '') continue;
       const pooled = branches.some((b) => b.chain.some((t) => POOL.test(t)));
       if (branches.length === 2) {
         // Two branches: a pooling branch (Inception-v4 reductions) or different kernels (SqueezeNet Fire).

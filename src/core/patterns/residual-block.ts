@@ -86,7 +86,9 @@ function residualHits(flow: MethodFlow): Hit[] {
         // The kept value is a local (or a shortcut of one), not a module weight indexed by sizes (`self.pos[:n]`).
         // Values popped from a list of saved activations are U-Net skips, not this block's input.
         const identity = new Set<number>();
-        if (body.length === 0 && reads.length === 1 && !/^self\.(?!\w+\s*\()/.test(term) && !/\.pop\(/.test(term) && !LOSS_NAME.test(term)) {
+        // `y + x * self.D` in state-space layers is the SSM's D skip term, part of the recurrence.
+        const ssmSkip = /\*\s*(self\.)?D\b(?!\w)|(self\.)?\bD\b\s*\*/.test(term);
+        if (body.length === 0 && reads.length === 1 && !/^self\.(?!\w+\s*\()/.test(term) && !/\.pop\(/.test(term) && !LOSS_NAME.test(term) && !ssmSkip) {
           for (const v of rootsOf(flow, reads[0])) if (!flow.versions[v].container) identity.add(v);
         }
         // Positional / time embeddings added to a stream are not a branch computed from it.
