@@ -33,6 +33,15 @@ export interface FileAnalysis {
   errors: string[];
   /** Pragmas that could not be honoured (unknown id, ignore without reason, outside a class). */
   pragmaProblems: PragmaProblem[];
+  /** What this analysis had to redo (an incremental update reuses the rest). */
+  work: AnalysisWork;
+}
+
+export interface AnalysisWork {
+  /** Classes whose bodies were read (not taken from the cache). */
+  classesRead: number;
+  /** Recognizer runs (pattern × class) that were not taken from the cache. */
+  recognitionsRun: number;
 }
 
 export const DEFAULT_MIN_CONFIDENCE = 0.5;
@@ -55,47 +64,46 @@ export function patternById(id: string): PatternDefinition | undefined {
  *   recognizePatterns(model, { patterns: ['mixture-of-experts'] })
  *   // [{ pattern: 'mixture-of-experts', class: 'SparseMoE', line: 12, endLine: 80, confidence: 0.93, evidence: [...] }]
  */
-export function recognizePatterns(model: FileModel, options: AnalyzeOptions = {}, cache?: RecognitionCache): { findings: PatternFinding[]; errors: string[] } {
+export function recognizePatterns(model: FileModel, options: AnalyzeOptions = {}, cache?: RecognitionCache, work?: AnalysisWork): { findings: PatternFinding[]; errors: string[] } {
   const wanted = options.patterns ? PATTERNS.filter((p) => options.patterns!.includes(p.id)) : PATTERNS;
   const minConfidence = options.minConfidence ?? DEFAULT_MIN_CONFIDENCE;
   const classesByName = new Map<string, ModuleClass>();
   for (const cls of model.classes) if (cls.name) classesByName.set(cls.name, cls);
   // Imports decide how names resolve, so results are only reused under the same imports.
-  const optionsKey = `${wanted.map((p) => p.id).join(',')}|${[...(model.imports ?? [])].map(([k, v]) => `${k}=${v}`).join(';')}|`;
+  const importsKey = `${[...(model.imports ?? [])].map(([k, v]) => `${k}=${v}`).join(';')}|`;
   const findings: PatternFinding[] = [];
   const errors: string[] = [];
   const seen = new Set<string>();
   for (const cls of model.classes) {
-    const key = cls.cacheKey ? optionsKey + cls.cacheKey : undefined;
-    let entry = key ? cache?.get(key) : undefined;
-    if (entry && !dependenciesHold(entry.dependencies, classesByName)) entry = undefined;
-    if (!entry) {
-      const recorder = new DependencyRecorder(model, classesByName);
-      const matches: RecognitionEntry['matches'] = [];
-      const entryErrors: string[] = [];
-      for (const pattern of wanted) {
+    for (const pattern of wanted) {
+      const key = cls.cacheKey ? `${pattern.id}|${importsKey}${cls.cacheKey}` : undefined;
+      let entry = key ? cache?.get(key) : undefined;
+      if (entry && !dependenciesHold(entry, cls, classesByName, model.lines)) entry = undefined;
+      if (!entry) {
+        const recorder = new DependencyRecorder(model, classesByName, cls.line);
+        if (work) work.recognitionsRun++;
+        let match: PatternMatch | null = null;
+        let error: string | undefined;
         try {
-          const match = pattern.recognize(cls, recorder.context);
-          if (match) matches.push([pattern.id, match]);
-        } catch (error) {
-          entryErrors.push(`${pattern.id} on ${cls.name ?? cls.functionName ?? 'module'}: ${(error as Error).message}`);
+          match = pattern.recognize(cls, recorder.context);
+        } catch (failure) {
+          error = `${pattern.id} on ${cls.name ?? cls.functionName ?? 'module'}: ${(failure as Error).message}`;
         }
+        entry = { line: cls.line, match, error, ...recorder.dependencies() };
+        if (key && cache) cache.set(key, entry);
       }
-      entry = { line: cls.line, matches, errors: entryErrors, dependencies: recorder.dependencies() };
-      if (key && cache) cache.set(key, entry);
-    }
-    if (key) seen.add(key);
-    errors.push(...entry.errors);
-    const delta = cls.line - entry.line;
-    for (const [id, match] of entry.matches) {
-      if (match.confidence < minConfidence) continue;
+      if (key) seen.add(key);
+      if (entry.error) errors.push(entry.error);
+      const match = entry.match;
+      if (!match || match.confidence < minConfidence) continue;
+      const delta = cls.line - entry.line;
       findings.push({
-        pattern: id,
+        pattern: pattern.id,
         class: cls.name,
         line: cls.line,
         endLine: cls.endLine,
         confidence: Math.round(Math.min(1, Math.max(0, match.confidence)) * 100) / 100,
-        evidence: formatEvidence(match.evidence.map((e) => ({ ...e, line: e.line + delta })), model.lines),
+        evidence: formatEvidence(delta === 0 ? match.evidence : match.evidence.map((e) => ({ ...e, line: e.line + delta })), model.lines),
       });
     }
   }
@@ -104,58 +112,76 @@ export function recognizePatterns(model: FileModel, options: AnalyzeOptions = {}
   return { findings, errors };
 }
 
-/** What a class's recognition read besides its own text: other classes by name, or the whole file. */
-type Dependencies = 'file' | Map<string, string | undefined>;
-
+/** One pattern's result on one class, with what the recognizer read besides the class's own text. */
 interface RecognitionEntry {
   /** The class's line when recognized (evidence moves with the class). */
   line: number;
-  matches: Array<[string, PatternMatch]>;
-  errors: string[];
-  dependencies: Dependencies;
+  match: PatternMatch | null;
+  error?: string;
+  /** Read the whole file (joined its lines, iterated over all classes): valid only for the same text. */
+  wholeFile: boolean;
+  /** Other classes looked up by name → their cache key then (undefined: absent then). */
+  classes: Map<string, string | undefined>;
+  /** Source lines read, by offset from the class's first line → their text then. */
+  lines: Map<number, string>;
 }
 
 /**
- * Recognition results per class text, reused while the class and everything its recognizers looked at
- * are unchanged: an edit re-runs recognition only for the classes it could affect.
+ * Recognition results per pattern and class text, reused while the class and everything the recognizer
+ * looked at are unchanged: an edit re-runs recognition only where it could change the answer.
  */
 export type RecognitionCache = Map<string, RecognitionEntry>;
 
-function dependenciesHold(dependencies: Dependencies, classesByName: Map<string, ModuleClass>): boolean {
-  if (dependencies === 'file') return false;
-  for (const [name, key] of dependencies) if (classesByName.get(name)?.cacheKey !== key) return false;
+function dependenciesHold(entry: RecognitionEntry, cls: ModuleClass, classesByName: Map<string, ModuleClass>, lines: string[]): boolean {
+  if (entry.wholeFile) return false;
+  for (const [name, key] of entry.classes) if (classesByName.get(name)?.cacheKey !== key) return false;
+  for (const [offset, text] of entry.lines) if (lines[cls.line - 1 + offset] !== text) return false;
   return true;
 }
 
 /**
- * Hands recognizers a context that notes what they read: a class looked up by name is a dependency on
- * that class's text; reading the file's lines or iterating over all classes is a dependency on the file.
+ * Hands a recognizer a context that notes what it reads: a class looked up by name, a source line read by
+ * index (kept relative to the class), or — for anything broader, such as joining all lines or iterating
+ * over every class — the whole file.
  */
 class DependencyRecorder {
-  private readonly names = new Map<string, string | undefined>();
+  private readonly classes = new Map<string, string | undefined>();
+  private readonly lines = new Map<number, string>();
   private wholeFile = false;
   readonly context: RecognizeContext;
 
-  constructor(model: FileModel, classesByName: Map<string, ModuleClass>) {
+  constructor(model: FileModel, classesByName: Map<string, ModuleClass>, classLine: number) {
     const lookups = new Map(classesByName) as Map<string, ModuleClass>;
-    const note = (name: string) => this.names.set(name, classesByName.get(name)?.cacheKey);
+    const note = (name: string) => this.classes.set(name, classesByName.get(name)?.cacheKey);
     lookups.get = (name: string) => (note(name), classesByName.get(name));
     lookups.has = (name: string) => (note(name), classesByName.has(name));
     for (const method of ['keys', 'values', 'entries', 'forEach', Symbol.iterator] as const) {
       const original = (classesByName as unknown as Record<PropertyKey, (...a: unknown[]) => unknown>)[method].bind(classesByName);
       (lookups as unknown as Record<PropertyKey, unknown>)[method] = (...args: unknown[]) => ((this.wholeFile = true), original(...args));
     }
+    const lines = new Proxy(model.lines, {
+      get: (target, property, receiver) => {
+        if (typeof property === 'string' && /^\d+$/.test(property)) {
+          const index = Number(property);
+          this.lines.set(index - (classLine - 1), target[index]);
+          return target[index];
+        }
+        if (property !== 'length') this.wholeFile = true; // join, some, slice, iteration…
+        return Reflect.get(target, property, receiver);
+      },
+    });
     const file = new Proxy(model, {
       get: (target, property, receiver) => {
-        if (property === 'lines' || property === 'classes') this.wholeFile = true;
+        if (property === 'lines') return lines;
+        if (property === 'classes') this.wholeFile = true;
         return Reflect.get(target, property, receiver);
       },
     });
     this.context = { file, classesByName: lookups };
   }
 
-  dependencies(): Dependencies {
-    return this.wholeFile ? 'file' : new Map(this.names);
+  dependencies(): Pick<RecognitionEntry, 'wholeFile' | 'classes' | 'lines'> {
+    return { wholeFile: this.wholeFile, classes: new Map(this.classes), lines: new Map(this.lines) };
   }
 }
 
@@ -210,11 +236,12 @@ function formatEvidence(evidence: Evidence[], lines: string[]): string[] {
 
 /** Recognition over an already parsed tree, with optional per-class caches (see DocumentAnalysis). */
 export function analyzeTree(tree: Tree, text: string, options: AnalyzeOptions = {}, caches?: { models: ClassModelCache; recognition: RecognitionCache }): FileAnalysis {
-  const model = extractFileModel(tree, text, caches?.models);
-  const { findings, errors } = recognizePatterns(model, options, caches?.recognition);
+  const work: AnalysisWork = { classesRead: 0, recognitionsRun: 0 };
+  const model = extractFileModel(tree, text, caches?.models, work);
+  const { findings, errors } = recognizePatterns(model, options, caches?.recognition, work);
   const { pragmas, problems } = readPragmas(tree, text, PATTERNS.map((p) => p.id));
   const pragmaProblems = [...problems, ...applyPragmas(findings, pragmas, model, options)];
-  return { findings, model, errors, pragmaProblems };
+  return { findings, model, errors, pragmaProblems, work };
 }
 
 /** A position change, in the UTF-16 offsets and 0-based rows/columns that editors and tree-sitter share. */

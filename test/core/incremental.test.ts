@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { TextChange } from '../../src/core/analyze';
+import { allPatterns, type TextChange } from '../../src/core/analyze';
 import { FIXTURES, pythonFiles, sharedAnalyzer } from '../helpers';
 
 const EXAMPLES = join(__dirname, '..', '..', 'seeds', 'examples');
@@ -82,6 +82,12 @@ describe('DocumentAnalysis (incremental)', () => {
       const second = doc.update(edited, [change]);
       const changed = second.model.classes.filter((c) => !first.model.classes.some((o) => o.cacheKey === c.cacheKey));
       assert.deepEqual(changed.map((c) => c.name), ['SparseMoE']);
+      assert.equal(second.work.classesRead, 1, 'only the edited class is read again');
+      const patterns = allPatterns().length;
+      assert.ok(first.work.recognitionsRun === first.model.classes.length * patterns);
+      // The edited class is recognized again for every pattern; other classes only where a recognizer
+      // read beyond its class (a whole-file scan) or looked at the edited class.
+      assert.ok(second.work.recognitionsRun >= patterns && second.work.recognitionsRun < first.work.recognitionsRun / 2, `re-ran ${second.work.recognitionsRun} of ${first.work.recognitionsRun}`);
       const moved = second.model.classes.find((c) => c.name === 'Translator')!;
       const before = first.model.classes.find((c) => c.name === 'Translator')!;
       assert.equal(moved.line, before.line + 1, 'classes below moved down a line');

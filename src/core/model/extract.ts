@@ -48,7 +48,7 @@ const WRAPPER_BASE_NAME = /(Module|Layer|Model|Net|Network|MessagePassing|Mixin|
  */
 export type ClassModelCache = Map<string, { model: ModuleClass | null; line: number }>;
 
-export function extractFileModel(tree: Tree, text: string, cache?: ClassModelCache): FileModel {
+export function extractFileModel(tree: Tree, text: string, cache?: ClassModelCache, work?: { classesRead: number }): FileModel {
   const root = tree.rootNode;
   const imports = readImports(root);
   const fileFramework = frameworkOfImports(imports);
@@ -85,6 +85,7 @@ export function extractFileModel(tree: Tree, text: string, cache?: ClassModelCac
       continue;
     }
     const model = buildClass(header.node, header.name, header.bases, framework ?? fileFramework, imports);
+    if (work) work.classesRead++;
     // Classes with an unknown base (imported from elsewhere) count when they look like modules:
     // a forward method plus layers built in the constructor.
     if (!framework && looksLikeModule(model)) framework = fileFramework;

@@ -5,25 +5,32 @@ import { allLayers, evidence, match } from './_util';
 
 /**
  * Causal decoder: a decoder-only autoregressive model — a stack of blocks run under a causal mask and/or
- * read out by a language-model head, with no encoder. Given to the model classes (GPT, LlamaModel /
- * LlamaForCausalLM, TransformerLM), not to the attention or block classes that apply the mask
- * (nanoGPT's CausalSelfAttention has self-attention; its GPT has causal-decoder). Decided on structure:
- * - a stack: a replicated container of blocks, a loop calling blocks of a `self` container, or blocks
- *   built inline in a loop (Flax/Keras);
+ * read out by a language-model head, with no encoder. Decided on structure:
+ * - a stack: a replicated container of blocks, a loop calling blocks of a `self` container, blocks
+ *   built inline in a loop (Flax/Keras), or a library `nn.TransformerEncoder` run under a mask;
  * - causality: the class builds a causal mask (`tril`, `triu(-inf)`, `make_causal_mask`,
- *   `create_causal_mask`, `is_causal=True`, `use_causal_mask=True`), or its stacked blocks are decoder
- *   blocks called without an encoder stream, or a class of the same file masks causally;
- * - a vocabulary head (`lm_head`, Linear/Dense to the vocabulary, logits tied to the token embedding);
- * - or it wraps such a model of the same file (`self.model = LlamaModel(...)` plus `lm_head`).
- * Not: decoders fed an encoder's output (BART/T5/Whisper decoders, a seq2seq file's Decoder), models
- * holding an encoder and a decoder, masked-LM encoders, causal convolutions.
+ *   `create_causal_mask`, `is_causal=True`, `use_causal_mask=True`, `generate_square_subsequent_mask`),
+ *   or its stacked blocks are decoder blocks called without an encoder stream, or the same file masks
+ *   causally;
+ * - a read-out: a vocabulary head (`lm_head`, Linear/Dense to the vocabulary, logits tied to the token
+ *   embedding), or a token embedding in a file whose language model has one (LlamaModel next to
+ *   LlamaForCausalLM);
+ * - or it wraps such a model of the same file (`self.model = LlamaModel(...)` plus `lm_head`,
+ *   OPTModel around OPTDecoder), or configures a same-file stack with `super().__init__(causal=True)`.
+ * Decisions: the model classes have it, not the attention or block classes applying the mask
+ * (nanoGPT's CausalSelfAttention has self-attention, its GPT has causal-decoder); *ForCausalLM /
+ * *LMHeadModel wrappers have it even over a seq2seq file's decoder (BartForCausalLM); an LM head over a
+ * stack with no mask in sight counts when the class reads autoregressive (`lm_head`, a cache input, a
+ * `generate` method: Mamba LMs). Not: decoders fed an encoder's output (BART/T5/Whisper decoders, the
+ * Decoder of a seq2seq file), models holding an encoder and a decoder, masked-LM/bidirectional encoders,
+ * classifiers over a decoder backbone, causal text encoders with no LM (CLIP), causal convolutions.
  */
 
 /** Calls that build a causal mask, or library masks that are causal. */
 const CAUSAL_CALL =
-  /^_*(tril|tril_|triu|triu_|band_part|make_causal_mask|create_causal_mask|_make_causal_mask|_prepare_4d_causal_attention_mask\w*|_update_causal_mask|_prepare_4d_causal\w*|generate_square_subsequent_mask|get_causal_attention_mask|causal_attention_mask|compute_causal_mask|create_sliding_window_causal_mask|_build_causal_attention_mask|build_causal_attention_mask|_get_causal_mask|get_causal_mask|subsequent_mask|BlockDiagonalCausalMask\w*|LowerTriangularMask\w*|from_seqlens)$/;
+  /^_*(tril|tril_|triu|triu_|band_part|make_causal_mask|create_causal_mask|_make_causal_mask|_prepare_4d_causal_attention_mask\w*|_update_causal_mask|_prepare_4d_causal\w*|generate_square_subsequent_mask|get_causal_attention_mask|causal_attention_mask|compute_causal_mask|create_sliding_window_causal_mask|_build_causal_attention_mask|build_causal_attention_mask|_get_causal_mask|get_causal_mask|subsequent_mask|BlockDiagonalCausalMask\w*|LowerTriangularMask\w*)$/;
 const CAUSAL_KWARG = /^(is_causal|causal|use_causal_mask|autoregressive|unidirectional)$/;
-const CAUSAL_WORD = /^(causal_mask|causal_attention_mask|LowerTriangularMask|BlockDiagonalCausalMask|subsequent_mask|make_causal_mask|create_causal_mask|is_causal)$/;
+const CAUSAL_WORD = /^(causal_mask|causal_attention_mask|LowerTriangularMask|BlockDiagonalCausalMask|subsequent_mask|make_causal_mask|create_causal_mask)$/;
 /** Arguments that size a vocabulary. */
 const VOCAB = /vocab|^(num_tokens|n_tokens|ntokens?|total_tokens|num_text_tokens|num_image_tokens|num_embed|num_embeddings|token_size|n_token|codebook_size|num_codes)$/i;
 /** Forward inputs that carry an encoder's output. */

@@ -4,16 +4,20 @@ import { attentionSites, classifySite, crossWiring, flowOf, genericQkvInputs, si
 import { evidence, match } from './_util';
 
 /**
- * Cross-attention: queries from one stream, keys/values from another. Decided on dataflow, three ways:
- * 1. the class computes attention (library layer, fused kernel or softmax(q·kᵀ)·v) whose keys/values
- *    derive from a method input (or learned latents) other than the queries' — including modules that
- *    serve both (`context = default(context, x)`, HF `key_value_states`), and Bahdanau/Luong attention
- *    over a decoder state and encoder outputs;
- * 2. it wires cross-attention: calls its own attention submodule with a different stream for the
- *    keys/values (`self.encoder_attn(h, key_value_states=enc)`, `self.cross_attn(x, context)`); a stack
- *    merely forwarding an optional `context` to its single attention does not;
- * A generic attention taking separate `query`, `key`, `value` inputs is not cross-attention itself: its
- * callers decide the streams (and the caller passing the encoder output has it).
+ * Cross-attention: queries from one stream, keys/values from another. Decided on dataflow, two ways:
+ * 1. the class computes attention (library layer, fused kernel, attention processor or
+ *    softmax(q·kᵀ)·v) whose keys/values derive from a method input other than the queries' —
+ *    including modules serving both (`context = default(context, x)`, HF `key_value_states`,
+ *    `encoder_hidden_states=None`), Perceiver latents attending to `cat(data, latents)`, and
+ *    Bahdanau/Luong attention of a decoder state over encoder outputs;
+ * 2. it wires cross-attention: calls its own attention submodule with another stream for the
+ *    keys/values (`self.encoder_attn(h, key_value_states=enc)`, `self.cross_attn(x, context)`,
+ *    `self.multihead_attn(x, memory, memory)`, a Perceiver's `cross_attn(latents, context=data)`).
+ * Decisions: a stack merely forwarding an optional `context` to its single attention, or passing
+ * `encoder_hidden_states` on to its layers, does not have it; a generic `forward(self, query, key,
+ * value)` attention does not (its callers decide the streams); attention pooling with a learned query
+ * (timm AttentionPoolLatent, MAP heads) does — a learned latent attending to the input, as in Perceiver
+ * — at lower confidence; masks, positions, caches and sizes are not streams.
  */
 const crossAttention: PatternDefinition = {
   id: 'cross-attention',

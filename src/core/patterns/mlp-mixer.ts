@@ -79,8 +79,8 @@ function swappedNames(expression: string): string[] {
 }
 
 interface MixerFinding {
-  /** Token mixing by a Conv1d over the token axis (no transposes needed). */
-  tokenConv: Evidence[];
+  /** Token mixing by a layer that runs over the token axis itself (token-count Conv1d, einops Sequential). */
+  tokenLayer: Evidence[];
   /** Token mixing by an MLP on transposed data. */
   token: Evidence[];
   channel: Evidence[];
@@ -127,7 +127,7 @@ function allLayersOf(layer: SubmoduleFact): SubmoduleFact[] {
 }
 
 function analyseFlow(cls: ModuleClass, flow: MethodFlow): MixerFinding {
-  const finding: MixerFinding = { tokenConv: [], token: [], channel: [], gated: false, swappedBack: false };
+  const finding: MixerFinding = { tokenLayer: [], token: [], channel: [], gated: false, swappedBack: false };
   const swapped = new Set<number>();
   /** Versions holding a token-mixing result (swapped or not yet swapped back). */
   const tokenMixed = new Set<number>();
@@ -136,8 +136,8 @@ function analyseFlow(cls: ModuleClass, flow: MethodFlow): MixerFinding {
   for (const step of flow.steps) {
     const { assign, env } = step;
     const value = assign.value.trim();
-    const single = identifiersOf(value).map((n) => env.get(n)).filter((v): v is number => v !== undefined && !flow.versions[v].scalar);
-    const source = single.length >= 1 ? single[0] : undefined;
+    const readVersions = identifiersOf(value).map((n) => env.get(n)).filter((v): v is number => v !== undefined && !flow.versions[v].scalar);
+    const source = readVersions.length >= 1 ? readVersions[0] : undefined;
     const produced = (flow.byLine.get(assign.line) ?? []).filter((v) => assign.targets.includes(flow.versions[v].name));
     const calls = layerCallsIn(assign.value, flow.scope);
     let mixedHere = false;
@@ -149,7 +149,7 @@ function analyseFlow(cls: ModuleClass, flow: MethodFlow): MixerFinding {
       const argVersions = /\.(reshape|view|flatten)\(|rearrange\(/.test(arg) ? [] : identifiersOf(arg).map((n) => env.get(n)).filter((v): v is number => v !== undefined && !flow.versions[v].scalar);
       const onSwapped = isSwap(arg) || (argVersions.length === 1 && swapped.has(argVersions[0]));
       if (kind === 'token-layer' || (kind === 'mlp' && onSwapped)) {
-        (kind === 'token-layer' ? finding.tokenConv : finding.token).push(evidence(assign.line, kind === 'token-layer' ? 'MLP over the token axis' : 'MLP on transposed tokens'));
+        (kind === 'token-layer' ? finding.tokenLayer : finding.token).push(evidence(assign.line, kind === 'token-layer' ? 'MLP over the token axis' : 'MLP on transposed tokens'));
         mixedHere = true;
         // `self.mlp_tokens(...).transpose(1, 2)`: swapped back in the same expression.
         if (isSwap(value) || new RegExp(`${call.callee.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\([\\s\\S]*\\)\\s*\\.(transpose|swapaxes|permute)\\(`).test(value)) finding.swappedBack = true;
@@ -161,7 +161,7 @@ function analyseFlow(cls: ModuleClass, flow: MethodFlow): MixerFinding {
     if (tokenMixed.size > 0 && swappedNames(value).some((n) => env.get(n) !== undefined && tokenMixed.has(env.get(n)!))) finding.swappedBack = true;
     // Track which values are swapped: a swap flips, a layer or a plain copy keeps, a reshape resets.
     for (const id of produced) {
-      const from = source !== undefined && single.every((v) => v === source) ? source : undefined;
+      const from = source !== undefined && readVersions.every((v) => v === source) ? source : undefined;
       if (from !== undefined && isSwap(value)) {
         if (!swapped.has(from)) swapped.add(id);
         if (tokenMixed.has(from)) finding.swappedBack = true;
@@ -172,8 +172,8 @@ function analyseFlow(cls: ModuleClass, flow: MethodFlow): MixerFinding {
     }
     if (produced.length === 2 && /\.(chunk|split)\(|\bsplit\(/.test(value)) for (const id of produced) halves.add(id);
     // gMLP: the token-mixed half gates the other half by a product (`u * v`).
-    const readsMixed = mixedHere || single.some((v) => tokenMixed.has(v));
-    const readsHalf = single.some((v) => halves.has(v) && !tokenMixed.has(v));
+    const readsMixed = mixedHere || readVersions.some((v) => tokenMixed.has(v));
+    const readsHalf = readVersions.some((v) => halves.has(v) && !tokenMixed.has(v));
     if (readsMixed && readsHalf && /(?<![*])\*(?![*=])/.test(maskStrings(value))) finding.gated = true;
   }
   return finding;
@@ -244,7 +244,7 @@ const mlpMixer: PatternDefinition = {
     for (const flow of methodFlows(cls, context.file.imports, context.file.lines)) {
       const f = analyseFlow(cls, flow);
       // A transpose into a layer without the transpose back is a layout change (channels-first code), not mixing.
-      token.push(...f.tokenConv, ...(f.swappedBack ? f.token : []));
+      token.push(...f.tokenLayer, ...(f.swappedBack ? f.token : []));
       channel.push(...f.channel);
       gated ||= f.gated;
       swappedBack ||= f.swappedBack;

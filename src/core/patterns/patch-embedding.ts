@@ -18,11 +18,12 @@ import { allLayers, evidence, match } from './_util';
  * strided convolutions (kernel 3 stride 2 stems), Swin PatchMerging (merges tokens: decided not patching
  * an image), text token embeddings, and position embeddings alone.
  */
-const CONV = /^(Conv|Conv[123][dD]|Conv2dSame|StdConv2d|StdConv2dSame|ScaledStdConv2d|WSConv2d|SeparableConv2D)$/;
+const CONV = /^(Conv|Conv[123][dD]|Conv2dSame|StdConv2d|StdConv2dSame|ScaledStdConv2d|WSConv2d|SeparableConv2D|Conv2dNormActivation|ConvNormAct|ConvNormActivation|ConvBnAct|ConvBNAct|ConvBNReLU|ConvBnRelu)$/;
 const PATCH_WORD = /patch|tubelet|\bps\b|\bp\b|\bpatches\b/i;
 const POSITION = /^(pos_?embed\w*|pos_?emb\w*|position_?embed\w*|positional_?embed\w*|absolute_pos_embed|pos_?enc\w*|position_?enc\w*)$/i;
 const CLASS_TOKEN = /^(cls_?token\w*|class_?token|class_?embedding|cls_?emb\w*|cls)$/i;
 const PATCH_LAYER = /patch|tubelet|x_embedder|to_patch/i;
+const NOT_PATCH_LAYER = /merg|drop|unembed|unpatch|dropout|patch_?norm|patch_?size/i;
 
 /** Normalizes a size text: `(p, p)` and `[p, p]` become `p`, spaces dropped. */
 function size(text: string | undefined): string {
@@ -169,8 +170,10 @@ function inheritedPatchify(cls: ModuleClass, context: RecognizeContext): { line:
 
 /** The ViT embedding assembly: patch tokens from a patch layer, given a class token and/or positions here. */
 function assembly(cls: ModuleClass): { evidence: Evidence[]; confidence: number } | null {
-  const patchLayer = cls.submodules.find((s) => PATCH_LAYER.test(s.name) || /PatchEmbed|Patchify|PatchEmbedding|PatchEmbeddings/.test(s.ctorName));
-  const patchCall = cls.calls.find((c) => c.selfAttr !== undefined && PATCH_LAYER.test(c.selfAttr));
+  // Token reducers and decoders named for patches (`patch_merging`, `patch_drop`, `unpatchify`) make no tokens.
+  const isPatchLayer = (name: string): boolean => PATCH_LAYER.test(name) && !NOT_PATCH_LAYER.test(name);
+  const patchLayer = cls.submodules.find((s) => isPatchLayer(s.name) || /PatchEmbed|Patchify|PatchEmbedding|PatchEmbeddings/.test(s.ctorName));
+  const patchCall = cls.calls.find((c) => c.selfAttr !== undefined && isPatchLayer(c.selfAttr));
   if (!patchLayer && !patchCall) return null;
   const weights = [...cls.parameters.map((p) => ({ name: p.name, line: p.line })), ...cls.submodules.map((s) => ({ name: s.name, line: s.line }))];
   const classToken = weights.find((w) => CLASS_TOKEN.test(w.name));

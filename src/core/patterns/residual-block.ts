@@ -11,6 +11,7 @@ import {
   methodFlows,
   rootsOf,
   versionsRead,
+  type Env,
   type LayerCallText,
   type MethodFlow,
 } from './_flow';
@@ -28,13 +29,16 @@ import { evidence, match } from './_util';
  * leave the input out, counters and losses. A stack that loops `x = blk(x) + x` does the adds itself and
  * has the pattern; a stack that only calls residual blocks does not.
  */
+/** Layers that embed positions, times or conditions: adding their output is conditioning, not a branch. */
 const POSITIONAL_LAYER = /pos|position|rotary|rope|time|temb|t_emb|timestep|cond|label_emb|class_emb/i;
-/** Methods that are not the module's computation: samplers and losses integrate (`x = x + f(x) * dt`). */
 /** Loss and auxiliary terms are summed, never residual. */
 const LOSS_NAME = /loss|aux|penalty|kl\b|reg_/i;
-/** Arguments that carry the sublayer's input into an output/add-norm class. */
+/** Arguments that carry the sublayer's input into an output/add-norm class (HF `*Output`). */
 const PASSED_RESIDUAL = /^(input_tensor|residual|shortcut|identity|input_states)$/;
+/** Methods that are not the module's computation: samplers and solvers integrate (`x = x + f(x) * dt`). */
 const NON_FORWARD_METHOD = /sample|loss|generat|ddim|ddpm|^step|_step$|predict|infer|solve|\bode|sde|euler|init_weights|^_init/i;
+/** `y + x * self.D` in state-space layers is the SSM's D skip term, part of the recurrence. */
+const SSM_SKIP = /\*\s*(self\.)?D\b(?!\w)|(self\.)?\bD\b\s*\*/;
 
 interface Hit {
   line: number;
@@ -56,6 +60,40 @@ function concatenatedVersions(flow: MethodFlow): Set<number> {
   return out;
 }
 
+/** One operand of a sum: what it could keep (the identity side) and what it computed (the branch side). */
+interface Term {
+  term: string;
+  reads: number[];
+  /** Versions this operand is a plain copy or shortcut of, when it could be the kept input. */
+  identity: Set<number>;
+  /** Versions this operand was computed from through the class's layers. */
+  branch: Set<number>;
+  viaShortcut: boolean;
+}
+
+function analyseTerms(flow: MethodFlow, terms: string[], env: Env): Term[] {
+  const callsOf = terms.map((term) => layerCallsIn(term, flow.scope));
+  const nameOf = (c: LayerCallText): string => c.selfAttr ?? c.callee;
+  // `self.residual_function(x) + self.shortcut(x)`: with a real shortcut present, "residual" is the body.
+  const hasShortcut = callsOf.some((calls) => calls.some((c) => SHORTCUT_LAYER.test(nameOf(c))));
+  const isShortcut = (c: LayerCallText): boolean => SHORTCUT_LAYER.test(nameOf(c)) || (!hasShortcut && RESIDUAL_LAYER.test(nameOf(c)));
+  return terms.map((term, index) => {
+    const reads = versionsRead(flow, term, env);
+    const calls = callsOf[index];
+    const body = calls.filter((c) => !isShortcut(c) && !POSITIONAL_LAYER.test(nameOf(c)));
+    // The kept value is a local (or a shortcut of one): not a module weight indexed by sizes (`self.pos[:n]`),
+    // not a skip popped from a list of saved activations (U-Net), not a loss, not an SSM's D term.
+    const identity = new Set<number>();
+    const keepable = body.length === 0 && reads.length === 1 && !/^self\.(?!\w+\s*\()/.test(term) && !/\.pop\(/.test(term) && !LOSS_NAME.test(term) && !SSM_SKIP.test(term);
+    if (keepable) for (const v of rootsOf(flow, reads[0])) if (!flow.versions[v].container) identity.add(v);
+    // Positional / time embeddings added to a stream are not a branch computed from it.
+    const positional = reads.length > 0 && reads.every((r) => POSITIONAL_LAYER.test(flow.versions[r].name));
+    const branch = new Set<number>();
+    if (!positional) for (const r of reads) for (const v of body.length > 0 ? ancestorsOf(flow, r) : computedFrom(flow, r)) branch.add(v);
+    return { term, reads, identity, branch, viaShortcut: calls.some(isShortcut) };
+  });
+}
+
 function residualHits(flow: MethodFlow): Hit[] {
   const hits: Hit[] = [];
   const concatenated = concatenatedVersions(flow);
@@ -73,30 +111,7 @@ function residualHits(flow: MethodFlow): Hit[] {
     for (const terms of groups) {
       // List and tuple concatenation (`xs += [x]`, `(logits,) + outputs[1:]`) is not arithmetic.
       if (terms.some((t) => /^\[|^\(.*,\s*\)$|^\(\s*\)$|^tuple\(|^list\(/s.test(t))) continue;
-      const callsOf = terms.map((term) => layerCallsIn(term, flow.scope));
-      const nameOf = (c: LayerCallText): string => c.selfAttr ?? c.callee;
-      // `self.residual_function(x) + self.shortcut(x)`: with a real shortcut present, "residual" is the body.
-      const hasShortcut = callsOf.some((calls) => calls.some((c) => SHORTCUT_LAYER.test(nameOf(c))));
-      const isShortcut = (c: LayerCallText): boolean => SHORTCUT_LAYER.test(nameOf(c)) || (!hasShortcut && RESIDUAL_LAYER.test(nameOf(c)));
-      const analysed = terms.map((term, index) => {
-        const reads = versionsRead(flow, term, env);
-        const calls = callsOf[index];
-        const body = calls.filter((c) => !isShortcut(c) && !POSITIONAL_LAYER.test(nameOf(c)));
-        const viaShortcut = calls.some(isShortcut);
-        // The kept value is a local (or a shortcut of one), not a module weight indexed by sizes (`self.pos[:n]`).
-        // Values popped from a list of saved activations are U-Net skips, not this block's input.
-        const identity = new Set<number>();
-        // `y + x * self.D` in state-space layers is the SSM's D skip term, part of the recurrence.
-        const ssmSkip = /\*\s*(self\.)?D\b(?!\w)|(self\.)?\bD\b\s*\*/.test(term);
-        if (body.length === 0 && reads.length === 1 && !/^self\.(?!\w+\s*\()/.test(term) && !/\.pop\(/.test(term) && !LOSS_NAME.test(term) && !ssmSkip) {
-          for (const v of rootsOf(flow, reads[0])) if (!flow.versions[v].container) identity.add(v);
-        }
-        // Positional / time embeddings added to a stream are not a branch computed from it.
-        const positional = reads.length > 0 && reads.every((r) => POSITIONAL_LAYER.test(flow.versions[r].name));
-        const branch = new Set<number>();
-        if (!positional) for (const r of reads) for (const v of body.length > 0 ? ancestorsOf(flow, r) : computedFrom(flow, r)) branch.add(v);
-        return { term, reads, identity, branch, viaShortcut };
-      });
+      const analysed = analyseTerms(flow, terms, env);
       let found: Hit | undefined;
       for (const a of analysed) {
         for (const b of analysed) {
@@ -138,7 +153,7 @@ const residualBlock: PatternDefinition = {
     if (hits.length === 0) return null;
     const strong = hits.filter((h) => h.strong);
     const items: Evidence[] = (strong.length > 0 ? strong : hits).slice(0, 4).map((h) => evidence(h.line, h.note));
-    if (strong.length === 0) return match(0.6, items);
+    if (strong.length === 0) return match(0.65, items);
     const named = strong.some((h) => h.note.startsWith('shortcut'));
     return match(0.8, items, strong.length > 1 ? 0.1 : 0, named ? 0.05 : 0);
   },

@@ -7,12 +7,20 @@ import { match } from './_util';
  * Self-attention: the class itself computes attention whose queries and keys/values derive from the
  * same input — a library attention layer called as `attn(x, x, x)` / `nn.SelfAttention()(x)` /
  * `MultiHeadAttention()(x, x)`, a fused kernel (`scaled_dot_product_attention`, flash-attn, HF
- * `attention_interface`) or hand-written `softmax(q @ kᵀ) @ v` (linear-attention `kᵀv` included) fed by
- * its own q/k/v projections of one input. Decided on dataflow (which method inputs q and k derive
- * from), so a block that only calls a user-defined attention submodule does not have it, and an
- * attention whose keys come only from another stream is cross-attention instead. Modules serving both
- * (`context = default(context, x)`) have both. A class named *Cross* whose keys share the query input
- * (CrossViT's CLS-to-patches attention) is reported as cross-attention only.
+ * `attention_interface`, a diffusers attention processor) or hand-written `softmax(q @ kᵀ) @ v`
+ * (linear-attention `kᵀv`, windowed and relative-position variants included) fed by its own q/k/v
+ * projections of one input. Decided on dataflow: which method inputs q and k derive from.
+ * Decisions, on the PATTERNS.md definition of "has":
+ * - a block that only calls a user-defined attention submodule does not have it (the attention does);
+ *   a block calling a library primitive does;
+ * - a bare kernel handed q, k, v (`forward(self, q, k, v)` with no projections: ScaledDotProductAttention,
+ *   Attend, QKVAttention(qkv)) does not — the class projecting q/k/v and calling it does;
+ * - a generic `forward(self, query, key, value)` that projects each input is self-attention only;
+ * - keys only from another stream is cross-attention; modules serving both (`context=None`) have both;
+ * - an attention module named *CrossAttention* whose keys share its one input (CrossViT: CLS token
+ *   of one branch against the fused tokens) is reported as cross-attention only;
+ * - not: SE/CBAM channel or spatial gates, attention pooling by a scoring layer, GAT-style graph
+ *   attention (no query/key projections of one sequence), MoE routers.
  */
 const selfAttention: PatternDefinition = {
   id: 'self-attention',
