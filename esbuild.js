@@ -39,6 +39,8 @@ async function main() {
     esbuild.context({ ...common, entryPoints: ['bench/bench.ts'], outfile: 'dist/bench.js' }),
     // The extension host: vscode is provided by the editor at run time.
     esbuild.context({ ...common, entryPoints: ['src/editor/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] }),
+    // The paper panel's script runs in a webview: a browser bundle.
+    esbuild.context({ ...common, platform: 'browser', format: 'iife', target: 'es2022', entryPoints: ['src/webview/main.ts'], outfile: 'dist/webview.js' }),
     // Integration tests run inside the extension host: vscode and mocha come from the host and node_modules.
     esbuild.context({
       ...common,

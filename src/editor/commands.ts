@@ -6,6 +6,7 @@ import type { DocumentStore } from './documents';
 import { classAtLine, findingsOf } from './locate';
 import { modelMarkdown, paperMarkdown, patternMarkdown } from './render/explanation';
 import { bibtexReferences, markdownReferences } from './render/references';
+import type { PaperPanel } from './paperPanel';
 import type { Services } from './services';
 
 export const DOC_SCHEME = 'archlens';
@@ -84,11 +85,12 @@ export interface CommandContext {
   documents: DocumentStore;
   view: ArchitectureView;
   explanations: ExplanationDocuments;
+  panel: PaperPanel;
 }
 
 /** Registers every ArchLens command; each is guarded so a failure is logged and shown once. */
 export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
-  const { services, documents, view, explanations } = ctx;
+  const { services, documents, view, panel } = ctx;
   const log = services.log;
   const command = (id: string, handler: (...args: unknown[]) => unknown) =>
     vscode.commands.registerCommand(id, (...args: unknown[]) => log.guard(`command:${id}`, `${id.replace('archlens.', '')} failed`, () => handler(...args)));
@@ -139,13 +141,11 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
   return [
     command('archlens.searchPapers', async (query?: unknown) => {
       const paper = await pickPaper('ArchLens: Search Papers', typeof query === 'string' ? (await services.library()).search(query, { limit: 30 }) : [], true);
-      if (paper) await showMarkdown(paperDocUri(paper.id));
+      if (paper) await panel.showPaper(paper.id);
     }),
     command('archlens.openPaper', async (id?: unknown) => {
       if (typeof id !== 'string') return vscode.commands.executeCommand('archlens.searchPapers');
-      const library = await services.library();
-      if (!library.paper(id)) return void vscode.window.showWarningMessage(`ArchLens: no paper with id '${id}' in the corpus.`);
-      await showMarkdown(paperDocUri(id));
+      await panel.showPaper(id);
     }),
     command('archlens.showPatternPapers', async (id?: unknown) => {
       const pattern = typeof id === 'string' ? patternById(id) : undefined;
@@ -154,7 +154,7 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
       const result = library.papersFor(pattern, 20);
       if (result.papers.length === 0) return void vscode.window.showInformationMessage(`ArchLens: ${result.note ?? 'no papers.'}`);
       const paper = await pickPaper(`Papers for ${pattern.name}`, result.papers, false);
-      if (paper) await showMarkdown(paperDocUri(paper.id));
+      if (paper) await panel.showPaper(paper.id);
     }),
     command('archlens.explainPattern', async (id?: unknown) => {
       let patternId = typeof id === 'string' ? id : undefined;
@@ -170,8 +170,13 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
     command('archlens.explainModel', async (uriArg?: unknown, lineArg?: unknown) => {
       const found = await classAtCursor(uriArg, lineArg);
       if (!found) return void vscode.window.showInformationMessage('ArchLens: put the cursor inside a model class (an nn.Module, linen.Module, Keras Layer or Model) to explain it.');
+      await panel.showModel(found.document.uri, found.cls.line);
+    }),
+    command('archlens.explainModelAsMarkdown', async (uriArg?: unknown, lineArg?: unknown) => {
+      const found = await classAtCursor(uriArg, lineArg);
+      if (!found) return void vscode.window.showInformationMessage('ArchLens: put the cursor inside a model class to explain it.');
       const uri = modelDocUri(found.document.uri.toString(), found.cls.line);
-      explanations.refresh(uri);
+      ctx.explanations.refresh(uri);
       await showMarkdown(uri);
     }),
     command('archlens.showPatternsInFile', async () => {
@@ -212,6 +217,20 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
       editor.revealRange(new vscode.Range(position, position), vscode.TextEditorRevealType.InCenterIfOutsideViewport);
     }),
     command('archlens.showLog', () => log.channel.show()),
+    command('archlens.openExampleModel', async () => {
+      // An untitled copy: the user can hover, edit and experiment without touching the installed file.
+      const example = vscode.Uri.joinPath(services.context.extensionUri, 'seeds', 'examples', 'sparse_moe_transformer.py');
+      const content = new TextDecoder().decode(await vscode.workspace.fs.readFile(example));
+      const document = await vscode.workspace.openTextDocument({ language: 'python', content });
+      const editor = await vscode.window.showTextDocument(document);
+      const line = content.split('\n').findIndex((l) => l.startsWith('class SparseMoE'));
+      if (line >= 0) {
+        const position = new vscode.Position(line, 'class '.length);
+        editor.selection = new vscode.Selection(position, position);
+        editor.revealRange(new vscode.Range(position, position), vscode.TextEditorRevealType.AtTop);
+      }
+    }),
+    command('archlens.showPaperPanel', () => panel.reveal()),
   ];
 }
 

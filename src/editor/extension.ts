@@ -3,6 +3,8 @@ import { ArchitectureView } from './architectureView';
 import { DOC_SCHEME, ExplanationDocuments, registerCommands } from './commands';
 import { DocumentStore } from './documents';
 import { Log } from './log';
+import { PAPER_PANEL_VIEW, PaperPanel } from './paperPanel';
+import { PatternStatus } from './statusBar';
 import { registerProviders } from './providers';
 import { Services } from './services';
 
@@ -11,6 +13,7 @@ export interface ArchLensApi {
   documents: DocumentStore;
   architecture: ArchitectureView;
   services: Services;
+  panel: PaperPanel;
 }
 
 /** Registrations only: the wasm grammar and the paper index load on first need. */
@@ -21,7 +24,11 @@ export function activate(context: vscode.ExtensionContext): ArchLensApi {
     const documents = new DocumentStore(services);
     const view = new ArchitectureView(documents);
     const explanations = new ExplanationDocuments(services, documents);
+    const panel = new PaperPanel(services, documents);
     context.subscriptions.push(
+      panel,
+      vscode.window.registerWebviewViewProvider(PAPER_PANEL_VIEW, panel),
+      new PatternStatus(services, documents),
       log,
       services,
       documents,
@@ -29,9 +36,9 @@ export function activate(context: vscode.ExtensionContext): ArchLensApi {
       explanations,
       vscode.workspace.registerTextDocumentContentProvider(DOC_SCHEME, explanations),
       ...registerProviders(services, documents),
-      ...registerCommands({ services, documents, view, explanations }),
+      ...registerCommands({ services, documents, view, explanations, panel }),
     );
-    return { documents, architecture: view, services };
+    return { documents, architecture: view, services, panel };
   } catch (error) {
     log.error('activate', 'could not start', error);
     throw error;

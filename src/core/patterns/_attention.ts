@@ -161,6 +161,8 @@ export class ClassFlow {
   }
 }
 
+// Keyed by class alone: a flow reads only the class's own facts and lines, and a class model is reused
+// only while its text is unchanged (a moved class is a fresh copy).
 const flows = new WeakMap<ModuleClass, ClassFlow>();
 export function flowOf(cls: ModuleClass, context: RecognizeContext): ClassFlow {
   let flow = flows.get(cls);
@@ -498,6 +500,10 @@ function fusedSites(cls: ModuleClass, flow: ClassFlow): AttentionSite[] {
       // guided-diffusion AttentionBlock: `qkv = self.qkv(self.norm(x)); h = self.attention(qkv)`.
       q = k = v = call.args[0];
       note = `attention core ${call.callee}(qkv)`;
+    } else if (/^\w*attention$/i.test(call.callee) && call.args.slice(1).some((a) => /^self\.(\w*qkv\w*|in_proj\w*|to_qkv)(\.weight|_weight)$/.test(a.trim()))) {
+      // torchvision Swin: `shifted_window_attention(x, self.qkv.weight, ...)` projects and attends inside a function.
+      q = k = v = call.args[0];
+      note = `${call.callee}(x, qkv weights)`;
     } else if (PACKED_KERNEL.test(call.name)) {
       q = k = v = call.args[0];
       note = `${call.name}(qkv)`;
@@ -643,16 +649,25 @@ function unnamedSites(cls: ModuleClass, flow: ClassFlow): AttentionSite[] {
   return sites;
 }
 
-/** Every place the class itself computes attention. Cached per class. */
-const siteCache = new WeakMap<ModuleClass, AttentionSite[]>();
+/**
+ * Every place the class itself computes attention. Cached per recognition context (not per class
+ * alone): sites depend on the file's imports and other classes, which the incremental cache records
+ * as dependencies of each recognizer run.
+ */
+const siteCache = new WeakMap<object, WeakMap<ModuleClass, AttentionSite[]>>();
 export function attentionSites(cls: ModuleClass, context: RecognizeContext): AttentionSite[] {
-  let sites = siteCache.get(cls);
+  let perContext = siteCache.get(context.classesByName);
+  if (!perContext) {
+    perContext = new WeakMap();
+    siteCache.set(context.classesByName, perContext);
+  }
+  let sites = perContext.get(cls);
   if (!sites) {
     const flow = flowOf(cls, context);
     sites = [...primitiveSites(cls, context, flow), ...fusedSites(cls, flow), ...manualSites(cls, flow)];
     if (sites.length === 0) sites = [...processorSites(cls, flow), ...unnamedSites(cls, flow)];
     if (sites.length === 0) sites = additiveSites(cls, flow);
-    siteCache.set(cls, sites);
+    perContext.set(cls, sites);
   }
   return sites;
 }
@@ -731,7 +746,7 @@ function isAttentionCall(call: CallFact, cls: ModuleClass): boolean {
   // HF: whatever the submodule is called, `key_value_states=` is an attention's key/value stream.
   if (call.kwargs.key_value_states !== undefined) return true;
   const layer = call.selfAttr ? cls.submodules.find((s) => s.name === call.selfAttr) : undefined;
-  const ctorSaysAttention = layer !== undefined && [layer.ctorName, ...layer.elements.map((e) => e.ctorName)].some((c) => /(Attention|Attn|Attend|MHA|XAttn)\d*(Layer|Block|Module)?$/.test(c));
+  const ctorSaysAttention = layer !== undefined && [layer.ctorName, ...layer.elements.map((e) => e.ctorName)].some((c) => /(Attention|Attn|Attend|Attender|MHA|XAttn)\d*(Layer|Block|Module)?$/.test(c));
   if (NOT_ATTENTION_CALLEE.test(name)) return false;
   if (ATTENTION_CALLEE.test(name)) return true;
   return ctorSaysAttention && call.callee === `self.${layer?.name}`;

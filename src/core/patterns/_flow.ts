@@ -441,15 +441,34 @@ function nestedFunctionLines(cls: ModuleClass, lines: string[]): Set<number> {
  * nested closures are its layers, and stay).
  */
 export function methodFlows(cls: ModuleClass, imports?: Map<string, string>, lines?: string[]): MethodFlow[] {
-  // Several recognizers read the same class in one analysis: build its flows once.
+  // Several recognizers read the same class in one analysis: build its flows once. The source lines the
+  // build read are read again on reuse (each recognizer may see the lines through its own dependency
+  // recorder) and must still say the same.
   const cached = flowCache.get(cls);
-  if (cached && cached.lines === lines && cached.imports === imports) return cached.flows;
+  const sameLines = (entry: FlowCacheEntry): boolean =>
+    entry.lines === lines || (lines !== undefined && entry.lineTexts !== undefined && entry.lineTexts.every(([index, text]) => lines[index] === text));
+  if (cached && cached.imports === imports && (cached.lines === undefined) === (lines === undefined) && sameLines(cached)) return cached.flows;
   const flows = buildMethodFlows(cls, imports, lines);
-  flowCache.set(cls, { lines, imports, flows });
+  flowCache.set(cls, { lines, imports, flows, lineTexts: lines ? methodLineIndexes(cls).map((i) => [i, lines[i]] as [number, string]) : undefined });
   return flows;
 }
 
-const flowCache = new WeakMap<ModuleClass, { lines?: string[]; imports?: Map<string, string>; flows: MethodFlow[] }>();
+interface FlowCacheEntry {
+  lines?: string[];
+  imports?: Map<string, string>;
+  flows: MethodFlow[];
+  /** The source lines a build read (0-based index, text), to check on reuse. */
+  lineTexts?: Array<[number, string]>;
+}
+
+const flowCache = new WeakMap<ModuleClass, FlowCacheEntry>();
+
+/** 0-based indexes of the lines of a class's methods (what `nestedFunctionLines` reads). */
+function methodLineIndexes(cls: ModuleClass): number[] {
+  const out: number[] = [];
+  for (const method of cls.methods) for (let line = method.line + 1; line <= method.endLine; line++) out.push(line - 1);
+  return out;
+}
 
 function buildMethodFlows(cls: ModuleClass, imports?: Map<string, string>, lines?: string[]): MethodFlow[] {
   const scope = layerScope(cls);

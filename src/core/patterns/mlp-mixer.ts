@@ -15,6 +15,8 @@ import { allLayers, evidence, match } from './_util';
  * run on transposed sequences (Conformer-style: that mixes channels), ConvMixer (depthwise conv token
  * mixing), gMLP's spatial gating unit (the token-mixed half gates the other by a product: decided not a
  * mixer, as the token mixing sits inside a gated channel MLP), and a model that merely loops MixerBlocks.
+ * PyTorch builder functions (`def MLPMixer(...): return nn.Sequential(...)`, class null) are read from
+ * the Sequential they build.
  */
 
 /** Swapping the last two axes of a (batch, tokens, channels) tensor, at the end of an expression. */

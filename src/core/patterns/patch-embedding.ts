@@ -11,7 +11,8 @@ import { allLayers, evidence, match } from './_util';
  * - an einops rearrange that groups pixels into patches and puts each patch's pixels and channels last
  *   (`'b c (h p1) (w p2) -> b (h w) (p1 p2 c)'`); space-to-depth (`-> b (c p1 p2) h w`), window
  *   partitions and MobileViT unfolds keep channels apart and are not patching;
- * - unfold / `extract_patches` with patch-sized windows;
+ * - unfold / `extract_patches` with patch-sized windows, or a reshape into patch-sized axes in a class
+ *   named for patches (`x.view(b, c, h // p, p, w // p, p)`);
  * - the ViT embedding assembly: a patch embedding layer (`self.patch_embed`, `PatchEmbed(...)`,
  *   `to_patch_embedding`) whose tokens get a class token and/or position embedding in this class.
  * Not the pattern: a model that only holds a PatchEmbed submodule (the submodule has it), ordinary
@@ -122,6 +123,21 @@ function rearrangePatchify(cls: ModuleClass): { line: number } | null {
   return null;
 }
 
+/**
+ * Reshape-based patchify in a class named for patches or embeddings (Lumina, CogView):
+ * `x.view(b, c, h // p, p, w // p, p)` — at least two patch-sized axes among five or more.
+ */
+function reshapePatches(cls: ModuleClass): { line: number } | null {
+  if (!/patch|embed|token/i.test(cls.name ?? '')) return null;
+  for (const call of cls.calls) {
+    if (!/^(view|reshape)$/.test(call.name)) continue;
+    const args = call.args.length === 1 && /^[([]/.test(call.args[0]) ? call.args[0].slice(1, -1).split(',') : call.args;
+    const patchSized = args.filter((a) => /^\s*(self\.)?(patch\w*|p|ph|pw|p[_ ]?[hw])\s*$/.test(a));
+    if (args.length >= 5 && patchSized.length >= 2) return { line: call.line };
+  }
+  return null;
+}
+
 function unfoldPatches(cls: ModuleClass): { line: number; note: string } | null {
   for (const layer of allLayers(cls)) {
     if (layer.ctorName === 'Unfold') return { line: layer.line, note: 'image unfolded into patches' };
@@ -197,6 +213,7 @@ const patchEmbedding: PatternDefinition = {
     const conv = convPatchify(cls);
     const rearranged = rearrangePatchify(cls);
     const unfolded = unfoldPatches(cls);
+    const reshaped = reshapePatches(cls);
     const assembled = assembly(cls) ?? projectedPatches(cls);
     const inherited = conv ? null : inheritedPatchify(cls, context);
     const items: Evidence[] = [];
@@ -212,6 +229,10 @@ const patchEmbedding: PatternDefinition = {
     if (unfolded) {
       items.push(evidence(unfolded.line, unfolded.note));
       confidence = Math.max(confidence, /unfolded/.test(unfolded.note) && !/patch/i.test(cls.name ?? '') && !assembled ? 0.6 : 0.8);
+    }
+    if (reshaped) {
+      items.push(evidence(reshaped.line, 'image reshaped into patches'));
+      confidence = Math.max(confidence, 0.75);
     }
     if (inherited) {
       items.push(evidence(inherited.line, "base class's patch projection applied"));

@@ -178,27 +178,30 @@ describe('ArchLens in VS Code', () => {
     assert.equal(vscode.window.activeTextEditor?.document.uri.toString(), editor.document.uri.toString());
   });
 
-  it('explains a pattern, the model at the cursor and a paper as Markdown', async () => {
+  it('explains a pattern as Markdown, and the model at the cursor and a paper in the paper panel', async () => {
     await vscode.commands.executeCommand('archlens.explainPattern', 'mixture-of-experts');
     const card = await vscode.workspace.openTextDocument(vscode.Uri.parse('archlens:/pattern/mixture-of-experts.md'));
     assert.match(card.getText(), /^# Mixture of experts/);
     assert.match(card.getText(), /## Trade-offs/);
+    const { panel } = await api();
     const editor = await open('models/moe_block.py');
     const line = positionOf(editor.document, 'class SparseMoE').line + 1;
     await vscode.commands.executeCommand('archlens.explainModel', editor.document.uri.toString(), line + 3);
+    assert.deepEqual(panel.current, { type: 'model', className: 'SparseMoE' });
+    await vscode.commands.executeCommand('archlens.explainModelAsMarkdown', editor.document.uri.toString(), line + 3);
     const model = await vscode.workspace.openTextDocument(vscode.Uri.from({ scheme: 'archlens', path: '/model.md', query: editor.document.uri.toString(), fragment: String(line + 3) }));
     assert.match(model.getText(), /^# `SparseMoE`/);
     assert.match(model.getText(), /\| Mixture of experts \| \d+% \|/);
     await vscode.commands.executeCommand('archlens.openPaper', 'mlp-mixer-an-all-mlp-architecture-for-vision');
-    const paper = await vscode.workspace.openTextDocument(vscode.Uri.parse('archlens:/paper/mlp-mixer-an-all-mlp-architecture-for-vision.md'));
-    assert.match(paper.getText(), /^# MLP\\-Mixer\\: An all\\-MLP Architecture for Vision/);
+    assert.deepEqual(panel.current, { type: 'paper', id: 'mlp-mixer-an-all-mlp-architecture-for-vision' });
   });
 
   it('searches papers from the palette with live results', async () => {
     void vscode.commands.executeCommand('archlens.searchPapers', 'inceptoin');
     await new Promise((r) => setTimeout(r, 500));
     await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
-    await eventually(() => vscode.workspace.textDocuments.some((d) => d.uri.scheme === 'archlens' && d.uri.path === '/paper/rethinking-the-inception-architecture-for-computer-vision.md'));
+    const { panel } = await api();
+    await eventually(() => panel.current?.type === 'paper' && panel.current.id === 'rethinking-the-inception-architecture-for-computer-vision');
   });
 
   it('copies references for the class at the cursor as BibTeX', async () => {
@@ -244,19 +247,33 @@ describe('ArchLens in VS Code', () => {
     void vscode.commands.executeCommand('archlens.showPatternPapers', 'unet');
     await new Promise((r) => setTimeout(r, 500));
     await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
-    await eventually(() => vscode.workspace.textDocuments.some((d) => d.uri.scheme === 'archlens' && d.uri.path === '/paper/unet-a-nested-u-net-architecture-for-medical-image-segmentation.md'));
+    const { panel } = await api();
+    await eventually(() => panel.current?.type === 'paper' && panel.current.id === 'unet-a-nested-u-net-architecture-for-medical-image-segmentation');
   });
 
   it('Explain This Model outside a model class says so instead of failing', async () => {
     const editor = await open('scripts/train_utils.py');
     editor.selection = new vscode.Selection(3, 0, 3, 0);
+    const { panel } = await api();
+    const before = panel.current;
     await vscode.commands.executeCommand('archlens.explainModel');
-    assert.ok(!vscode.workspace.textDocuments.some((d) => d.uri.scheme === 'archlens' && d.uri.path === '/model.md' && d.uri.query.endsWith('train_utils.py')));
+    assert.deepEqual(panel.current, before, 'the panel is not changed');
   });
 
   it('Show Log opens the ArchLens output channel', async () => {
     await vscode.commands.executeCommand('archlens.showLog');
     const log = await eventually(() => vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'output' && /ArchLens/.test(d.uri.toString())));
     await eventually(() => /Python grammar loaded in \d+ ms/.test(log.getText()));
+  });
+
+  it('Open Example Model opens an untitled copy that ArchLens analyses', async () => {
+    await vscode.commands.executeCommand('archlens.openExampleModel');
+    const editor = vscode.window.activeTextEditor!;
+    assert.equal(editor.document.uri.scheme, 'untitled');
+    assert.match(editor.document.lineAt(editor.selection.active.line).text, /^class SparseMoE/);
+    const archlens = await api();
+    const analysis = await eventually(() => archlens.documents.analysis(editor.document));
+    assert.ok(analysis.findings.some((f) => f.class === 'SparseMoE' && f.pattern === 'mixture-of-experts'));
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   });
 });
