@@ -42,6 +42,7 @@ function tagChips(tags: string[]): HTMLElement {
 function show(view: PanelState['view']): void {
   const inResults = view === 'results';
   list.hidden = !inResults;
+  status.hidden = !inResults;
   detail.hidden = inResults;
   saveState({ view });
 }
@@ -140,9 +141,9 @@ function backButton(): HTMLButtonElement {
   return back;
 }
 
-/** The abstract with the matched terms wrapped in <mark>, built from text nodes only. */
-function highlighted(text: string, terms: string[]): HTMLElement {
-  const paragraph = el('p', undefined, 'abstract');
+/** Text with the matched terms wrapped in <mark>, built from text nodes only. */
+function highlighted(text: string, terms: string[], tag: 'p' | 'h2' = 'p', className = 'abstract'): HTMLElement {
+  const paragraph = el(tag, undefined, className);
   const words = terms.filter((t) => t.length >= 2).map((t) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
   if (words.length === 0) {
     paragraph.textContent = text;
@@ -174,7 +175,7 @@ function renderPaper(paper: PaperDetail): void {
   detail.replaceChildren();
   const article = el('article');
   article.setAttribute('aria-label', `Abstract of ${paper.title}`);
-  article.append(backButton(), el('h2', paper.title), tagChips(paper.tags), highlighted(paper.abstract, paper.highlight));
+  article.append(backButton(), highlighted(paper.title, paper.highlight, 'h2', 'title'), tagChips(paper.tags), highlighted(paper.abstract, paper.highlight));
   if (paper.source !== 'bundled') article.append(el('p', `From your corpus: ${paper.source}`, 'source'));
   if (paper.urls.length > 0) {
     const links = el('ul', undefined, 'links');
@@ -225,7 +226,9 @@ function renderModel(model: ModelView): void {
       item.append(button, el('code', match ? match[2] : line));
       evidence.append(item);
     }
+    section.insertBefore(el('h4', 'Evidence'), section.querySelector('.tradeoffs'));
     section.insertBefore(evidence, section.querySelector('.tradeoffs'));
+    section.insertBefore(el('h4', 'Trade-offs'), section.querySelector('.tradeoffs'));
     const papers = el('ul', undefined, 'papers');
     papers.setAttribute('aria-label', `Papers for ${pattern.name}`);
     for (const paper of pattern.papers) {
