@@ -24,6 +24,18 @@ export function allLayers(cls: ModuleClass): SubmoduleFact[] {
   return out;
 }
 
+/** Every layer nested inside a container layer (its elements, their elements, ...). */
+export function nestedLayers(layer: SubmoduleFact): SubmoduleFact[] {
+  const out: SubmoduleFact[] = [];
+  const stack = [...layer.elements];
+  while (stack.length > 0) {
+    const inner = stack.pop()!;
+    out.push(inner);
+    stack.push(...inner.elements);
+  }
+  return out;
+}
+
 /** The top-level layer stored as `self.<name>`. */
 export function layerNamed(cls: ModuleClass, name: string): SubmoduleFact | undefined {
   return cls.submodules.find((s) => s.name === name);

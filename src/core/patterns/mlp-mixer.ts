@@ -1,7 +1,7 @@
 import type { ModuleClass, SubmoduleFact } from '../model/types';
 import type { Evidence, PatternDefinition, RecognizeContext } from './_types';
 import { identifiersOf, layerCallsIn, maskStrings, matchingClose, methodFlows, splitTopLevelCommas, topLevel, type LayerCallText, type MethodFlow } from './_flow';
-import { allLayers, evidence, match } from './_util';
+import { allLayers, evidence, match, nestedLayers } from './_util';
 
 /**
  * MLP-Mixer block: a token-mixing MLP applied across the sequence axis, alternating with a channel-mixing
@@ -101,7 +101,7 @@ function layerKind(cls: ModuleClass, call: LayerCallText): 'mlp' | 'token-layer'
   const name = call.selfAttr ?? call.callee.split('.').pop() ?? '';
   const layer = layerOf(cls, call);
   if (layer) {
-    const inner = [layer, ...allLayersOf(layer)];
+    const inner = [layer, ...nestedLayers(layer)];
     if (inner.some((l) => /^Conv1d$/i.test(l.ctorName) && TOKEN_COUNT.test(l.args[0] ?? ''))) return 'token-layer';
     // `nn.Sequential(Rearrange('b n d -> b d n'), FeedForward(num_patches), Rearrange('b d n -> b n d'))`.
     const movesTokens = inner.some((l) => l.ctorName === 'Rearrange' && movesTokensLast(/['"]([^'"]*->[^'"]*)['"]/.exec(l.args[0] ?? '')?.[1] ?? ''));
@@ -117,16 +117,6 @@ function layerKind(cls: ModuleClass, call: LayerCallText): 'mlp' | 'token-layer'
   return MLP_LIKE.test(name) || /mixing/.test(call.args) ? 'mlp' : 'other';
 }
 
-function allLayersOf(layer: SubmoduleFact): SubmoduleFact[] {
-  const out: SubmoduleFact[] = [];
-  const stack = [...layer.elements];
-  while (stack.length > 0) {
-    const l = stack.pop()!;
-    out.push(l);
-    stack.push(...l.elements);
-  }
-  return out;
-}
 
 function analyseFlow(cls: ModuleClass, flow: MethodFlow): MixerFinding {
   const finding: MixerFinding = { tokenLayer: [], token: [], channel: [], gated: false, swappedBack: false };

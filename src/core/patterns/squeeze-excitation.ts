@@ -1,6 +1,6 @@
 import type { AssignFact, CallFact, ModuleClass, SubmoduleFact } from '../model/types';
 import type { Evidence, PatternDefinition } from './_types';
-import { allLayers, evidence, match } from './_util';
+import { allLayers, evidence, match, nestedLayers } from './_util';
 
 /**
  * Squeeze-and-excitation: the class's own forward pools its input globally over the spatial (or time)
@@ -85,7 +85,7 @@ function gateAndPoolAttrs(cls: ModuleClass): Attrs {
   const gate = new Map<string, number>();
   for (const layer of cls.submodules) {
     if (!layer.name) continue;
-    const members = [layer, ...allNested(layer)];
+    const members = [layer, ...nestedLayers(layer)];
     if (members.some(isPoolLayer)) pool.set(layer.name, layer.line);
     if (members.some(isGateLayer)) gate.set(layer.name, layer.line);
   }
@@ -115,16 +115,6 @@ function gateAndPoolAttrs(cls: ModuleClass): Attrs {
   return { pool, gate };
 }
 
-function allNested(layer: SubmoduleFact): SubmoduleFact[] {
-  const out: SubmoduleFact[] = [];
-  const stack = [...layer.elements];
-  while (stack.length > 0) {
-    const l = stack.pop()!;
-    out.push(l);
-    stack.push(...l.elements);
-  }
-  return out;
-}
 
 function isPoolLayer(layer: SubmoduleFact): boolean {
   if (!POOL_LAYER.test(layer.ctorName)) return false;
