@@ -30,9 +30,10 @@ export interface SerializedIndex {
 const FIELDS = ['title', 'abstract', 'tags'];
 const SEARCH_OPTIONS = {
   boost: { title: 3, tags: 2 },
-  // As-you-type: only the word being typed (the last) is a prefix, and only words long enough to hold a
-  // typo are fuzzy. Expanding short words across a large user corpus would cost far more than it finds.
-  prefix: (_term: string, i: number, terms: string[]) => i === terms.length - 1,
+  // As-you-type: only the word being typed (the last) is a prefix, from its third letter, and only words
+  // long enough to hold a typo are fuzzy. Expanding one- or two-letter prefixes across the vocabulary
+  // costs far more than it finds.
+  prefix: (term: string, i: number, terms: string[]) => i === terms.length - 1 && term.length >= 3,
   fuzzy: (term: string) => (term.length >= 5 ? 0.2 : false),
   combineWith: 'OR' as const,
 };
