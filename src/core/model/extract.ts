@@ -1,5 +1,6 @@
-import type { Node, Tree } from 'web-tree-sitter';
-import { isNode, readImports, resolveDotted, type ImportMap } from './imports';
+import type { Tree } from 'web-tree-sitter';
+import { readImports, resolveDotted, type ImportMap } from './imports';
+import { SyntaxTree, type SyntaxNode } from './syntax';
 import type {
   AssignFact,
   CallFact,
@@ -49,8 +50,9 @@ const WRAPPER_BASE_NAME = /(Module|Layer|Model|Net|Network|MessagePassing|Mixin|
 export type ClassModelCache = Map<string, { model: ModuleClass | null; line: number }>;
 
 export function extractFileModel(tree: Tree, text: string, cache?: ClassModelCache, work?: { classesRead: number }): FileModel {
-  const root = tree.rootNode;
-  const imports = readImports(root);
+  // Every node property read goes through one read-once view of the tree (see SyntaxNode).
+  const root = new SyntaxTree().wrap(tree.rootNode);
+  const imports = readImports(tree.rootNode);
   const fileFramework = frameworkOfImports(imports);
   const classNodes = collectClassNodes(root);
 
@@ -146,7 +148,7 @@ function frameworkOfBases(
   return undefined;
 }
 
-function definesForwardMethod(classNode: Node): boolean {
+function definesForwardMethod(classNode: SyntaxNode): boolean {
   const body = classNode.childForFieldName('body');
   if (!body) return false;
   for (const statement of body.namedChildren) {
@@ -162,9 +164,9 @@ function looksLikeModule(model: ModuleClass): boolean {
 }
 
 /** Class definitions at module level, inside top-level `if`/`try` blocks, and nested in classes. */
-function collectClassNodes(root: Node): Node[] {
-  const found: Node[] = [];
-  const pending: Node[] = [root];
+function collectClassNodes(root: SyntaxNode): SyntaxNode[] {
+  const found: SyntaxNode[] = [];
+  const pending: SyntaxNode[] = [root];
   while (pending.length > 0) {
     const node = pending.pop()!;
     for (const child of node.namedChildren) {
@@ -183,24 +185,24 @@ function collectClassNodes(root: Node): Node[] {
   return found.sort((a, b) => a.startIndex - b.startIndex);
 }
 
-function baseTexts(classNode: Node): string[] {
+function baseTexts(classNode: SyntaxNode): string[] {
   const list = classNode.childForFieldName('superclasses');
   if (!list) return [];
   return list.namedChildren
-    .filter(isNode)
+    
     .filter((n) => n.type !== 'keyword_argument')
     .map((n) => n.text.replace(/\[.*$/s, ''));
 }
 
-function line(node: Node): number {
+function line(node: SyntaxNode): number {
   return node.startPosition.row + 1;
 }
 
-function endLine(node: Node): number {
+function endLine(node: SyntaxNode): number {
   return node.endPosition.row + 1;
 }
 
-function emptyClass(name: string | null, bases: string[], framework: Framework, node: Node): ModuleClass {
+function emptyClass(name: string | null, bases: string[], framework: Framework, node: SyntaxNode): ModuleClass {
   return {
     name,
     bases,
@@ -220,13 +222,13 @@ function emptyClass(name: string | null, bases: string[], framework: Framework, 
   };
 }
 
-function buildClass(node: Node, name: string, bases: string[], framework: Framework, imports: ImportMap): ModuleClass {
+function buildClass(node: SyntaxNode, name: string, bases: string[], framework: Framework, imports: ImportMap): ModuleClass {
   const model = emptyClass(name, bases, framework, node);
   const body = node.childForFieldName('body');
   if (!body) return model;
   for (const statement of body.namedChildren) {
     if (!statement) continue;
-    let definition: Node | null = statement;
+    let definition: SyntaxNode | null = statement;
     const decorators: string[] = [];
     if (statement.type === 'decorated_definition') {
       for (const child of statement.namedChildren) {
@@ -245,7 +247,7 @@ function buildClass(node: Node, name: string, bases: string[], framework: Framew
 }
 
 /** A dataclass-style field: `num_experts: int = 8` (Flax, Equinox). */
-function readField(statement: Node, model: ModuleClass): void {
+function readField(statement: SyntaxNode, model: ModuleClass): void {
   const assignment = statement.namedChild(0);
   if (assignment?.type !== 'assignment') return;
   const left = assignment.childForFieldName('left');
@@ -259,7 +261,7 @@ function readField(statement: Node, model: ModuleClass): void {
   }
 }
 
-function readMethod(definition: Node, decorators: string[], model: ModuleClass, _imports: ImportMap): void {
+function readMethod(definition: SyntaxNode, decorators: string[], model: ModuleClass, _imports: ImportMap): void {
   const name = definition.childForFieldName('name')?.text ?? '';
   const params = parameterNames(definition.childForFieldName('parameters'));
   const method: MethodFact = { name, params, decorators, line: line(definition), endLine: endLine(definition) };
@@ -278,7 +280,7 @@ function readMethod(definition: Node, decorators: string[], model: ModuleClass, 
   walker.finish();
 }
 
-function parameterNames(parameters: Node | null): string[] {
+function parameterNames(parameters: SyntaxNode | null): string[] {
   if (!parameters) return [];
   const names: string[] = [];
   for (const param of parameters.namedChildren) {
@@ -293,7 +295,7 @@ function parameterNames(parameters: Node | null): string[] {
 }
 
 /** Default value texts of parameters that have one: `def forward(self, x, context=None)` → `{ context: 'None' }`. */
-function parameterDefaults(parameters: Node | null): Record<string, string> {
+function parameterDefaults(parameters: SyntaxNode | null): Record<string, string> {
   const defaults: Record<string, string> = {};
   if (!parameters) return defaults;
   for (const param of parameters.namedChildren) {
@@ -325,9 +327,9 @@ class MethodWalker {
     private readonly origins: Map<string, Set<string>>,
   ) {}
 
-  walk(start: Node): void {
+  walk(start: SyntaxNode): void {
     // Explicit stack: real files nest deeply enough to overflow a recursive walk.
-    type Frame = { node: Node } | { exit: () => void };
+    type Frame = { node: SyntaxNode } | { exit: () => void };
     const stack: Frame[] = [{ node: start }];
     while (stack.length > 0) {
       const frame = stack.pop()!;
@@ -396,7 +398,7 @@ class MethodWalker {
         default:
           break;
       }
-      const children = node.namedChildren.filter(isNode);
+      const children = node.namedChildren;
       if (COMPREHENSIONS.has(node.type)) {
         // Bind the comprehension's loop variables before reading its body.
         const clauses = children.filter((c) => c.type === 'for_in_clause' || c.type === 'if_clause');
@@ -416,12 +418,12 @@ class MethodWalker {
     this.localLayerLists.clear();
   }
 
-  private addWords(node: Node): void {
+  private addWords(node: SyntaxNode): void {
     for (const id of node.descendantsOfType('identifier')) if (id) this.model.words.add(id.text);
   }
 
   /** Method inputs an expression derives from. */
-  private originsOf(node: Node | null): Set<string> {
+  private originsOf(node: SyntaxNode | null): Set<string> {
     const result = new Set<string>();
     if (!node) return result;
     for (const name of readIdentifiers(node)) {
@@ -431,7 +433,7 @@ class MethodWalker {
     return result;
   }
 
-  private recordLoop(left: Node, right: Node, scope: Node): void {
+  private recordLoop(left: SyntaxNode, right: SyntaxNode, scope: SyntaxNode): void {
     const fact: LoopFact = { target: left.text, iterable: right.text, line: line(left), endLine: endLine(scope), method: this.method };
     this.model.loops.push(fact);
     const from = this.originsOf(right);
@@ -447,7 +449,7 @@ class MethodWalker {
       zipped.forEach((t, i) => this.boundToSelf.set(t, selfAttrs[i]));
     }
     if (/^zip\(/.test(right.text)) {
-      const argNodes = right.childForFieldName('arguments')?.namedChildren.filter(isNode) ?? [];
+      const argNodes = right.childForFieldName('arguments')?.namedChildren ?? [];
       if (argNodes.length === targets.length) {
         argNodes.forEach((arg, i) => {
           const m = /^self\.(\w+)$/.exec(arg.text);
@@ -457,7 +459,7 @@ class MethodWalker {
     }
   }
 
-  private recordAssignment(node: Node, left: Node | null, right: Node | null): void {
+  private recordAssignment(node: SyntaxNode, left: SyntaxNode | null, right: SyntaxNode | null): void {
     const operator = node.type === 'augmented_assignment' ? (node.childForFieldName('operator')?.text ?? '+=') : '=';
     const targets = left ? targetTexts(left) : node.type === 'return_statement' ? ['return'] : [];
     if (!right) return; // annotation without value
@@ -501,8 +503,8 @@ class MethodWalker {
   }
 
   /** `self.X = <value>` in any method: a layer, a weight, or a plain value. */
-  private recordSelfAttribute(attr: string, value: Node): void {
-    let expr: Node = value;
+  private recordSelfAttribute(attr: string, value: SyntaxNode): void {
+    let expr: SyntaxNode = value;
     // `self.inc = (DoubleConv(n_channels, 64))` (milesial U-Net): the parentheses are only grouping.
     while (expr.type === 'parenthesized_expression' && expr.namedChild(0)) expr = expr.namedChild(0)!;
     if (expr.type === 'conditional_expression') expr = expr.namedChild(0) ?? expr;
@@ -540,13 +542,13 @@ class MethodWalker {
   }
 
   /** Records the layer an expression builds (a builder function's `return nn.Sequential(...)`) as a submodule. */
-  recordBuiltLayer(expr: Node): void {
+  recordBuiltLayer(expr: SyntaxNode): void {
     const layer = this.layerOf('', expr);
     if (layer) this.model.submodules.push(layer);
   }
 
   /** Reads a layer or a container of layers from an expression, or null when it is not one. */
-  private layerOf(name: string, expr: Node): SubmoduleFact | null {
+  private layerOf(name: string, expr: SyntaxNode): SubmoduleFact | null {
     if (expr.type === 'call') {
       const fn = expr.childForFieldName('function');
       if (!fn || fn.type === 'call') return null;
@@ -593,7 +595,7 @@ class MethodWalker {
     return null;
   }
 
-  private addElements(container: SubmoduleFact, arg: Node): void {
+  private addElements(container: SubmoduleFact, arg: SyntaxNode): void {
     let node = arg;
     if (node.type === 'list_splat') node = node.namedChild(0) ?? node;
     if (node.type === 'list_comprehension' || node.type === 'generator_expression' || node.type === 'dictionary_comprehension') {
@@ -626,7 +628,7 @@ class MethodWalker {
     if (element) container.elements.push(element);
   }
 
-  private recordCall(node: Node): void {
+  private recordCall(node: SyntaxNode): void {
     const fn = node.childForFieldName('function');
     if (!fn) return;
     const { positional, keywords } = argumentNodes(node);
@@ -694,7 +696,7 @@ class MethodWalker {
   }
 
   /** Layers and weights registered by calls: `register_buffer`, `add_module`, `setattr`, `layers.append(...)`. */
-  private recordConstructorCall(fact: CallFact, node: Node, positional: Node[]): void {
+  private recordConstructorCall(fact: CallFact, node: SyntaxNode, positional: SyntaxNode[]): void {
     if (fact.callee === 'self.register_buffer' || fact.callee === 'self.register_parameter') {
       const name = (fact.args[0] ?? '').replace(/^[rfb]?['"]|['"]$/g, '');
       const valueNode = positional[1];
@@ -719,7 +721,7 @@ class MethodWalker {
     } else if (fact.name === 'extend' && fact.receiver && positional[0] && /^(list|tuple)$/.test(positional[0].type)) {
       // `layers.extend([dw_conv, pw_conv])` (torchvision): each element as if appended.
       const receiver = fact.receiver;
-      for (const item of positional[0].namedChildren.filter(isNode)) {
+      for (const item of positional[0].namedChildren) {
         this.recordConstructorCall({ ...fact, name: 'append', receiver }, node, [item]);
       }
     } else if (fact.name === 'append' && fact.receiver && positional[0]) {
@@ -757,9 +759,9 @@ class MethodWalker {
 }
 
 /** Shape arguments of a weight: `nn.Parameter(torch.randn(e, d))`, `self.param('w', init, (e, d))`, `add_weight(shape=(e, d))`. */
-function shapeOf(call: Node, fnText: string): string[] {
+function shapeOf(call: SyntaxNode, fnText: string): string[] {
   const { positional, keywords } = argumentNodes(call);
-  let shapeNode: Node | undefined;
+  let shapeNode: SyntaxNode | undefined;
   if (fnText === 'self.param') shapeNode = positional[2] ?? keywords['shape'];
   else if (fnText === 'self.add_weight') shapeNode = keywords['shape'] ?? positional[1];
   else if (fnText === 'self.variable') shapeNode = positional[3];
@@ -778,14 +780,14 @@ function shapeOf(call: Node, fnText: string): string[] {
     if (!shapeNode) return positional.map((a) => a.text);
   }
   if (!shapeNode) return [];
-  if (shapeNode.type === 'tuple' || shapeNode.type === 'list') return shapeNode.namedChildren.filter(isNode).map((n) => n.text);
+  if (shapeNode.type === 'tuple' || shapeNode.type === 'list') return shapeNode.namedChildren.map((n) => n.text);
   if (shapeNode.type === 'parenthesized_expression') return [shapeNode.namedChild(0)?.text ?? ''];
   return [shapeNode.text];
 }
 
-function argumentNodes(call: Node): { positional: Node[]; keywords: Record<string, Node> } {
-  const positional: Node[] = [];
-  const keywords: Record<string, Node> = {};
+function argumentNodes(call: SyntaxNode): { positional: SyntaxNode[]; keywords: Record<string, SyntaxNode> } {
+  const positional: SyntaxNode[] = [];
+  const keywords: Record<string, SyntaxNode> = {};
   const args = call.childForFieldName('arguments');
   if (!args) return { positional, keywords };
   if (args.type === 'generator_expression') return { positional: [args], keywords };
@@ -803,9 +805,9 @@ function argumentNodes(call: Node): { positional: Node[]; keywords: Record<strin
 }
 
 /** Identifiers read by an expression: not attribute names, keyword names or callee names of plain calls. */
-function readIdentifiers(node: Node): string[] {
+function readIdentifiers(node: SyntaxNode): string[] {
   const names: string[] = [];
-  const stack: Node[] = [node];
+  const stack: SyntaxNode[] = [node];
   while (stack.length > 0) {
     const current = stack.pop()!;
     switch (current.type) {
@@ -833,16 +835,16 @@ function readIdentifiers(node: Node): string[] {
 }
 
 /** Texts of assignment targets, with tuples split: `a, (b, c)` → `a`, `b`, `c`. */
-function targetTexts(left: Node): string[] {
+function targetTexts(left: SyntaxNode): string[] {
   if (/^(pattern_list|tuple_pattern|list_pattern|tuple|expression_list|list|parenthesized_expression)$/.test(left.type)) {
-    return left.namedChildren.filter(isNode).flatMap(targetTexts);
+    return left.namedChildren.flatMap(targetTexts);
   }
-  if (left.type === 'list_splat_pattern') return left.namedChildren.filter(isNode).flatMap(targetTexts);
+  if (left.type === 'list_splat_pattern') return left.namedChildren.flatMap(targetTexts);
   return [left.text];
 }
 
 /** Plain local names among assignment targets. */
-function targetNames(left: Node): string[] {
+function targetNames(left: SyntaxNode): string[] {
   return targetTexts(left).filter((t) => /^\w+$/.test(t));
 }
 
@@ -855,10 +857,10 @@ function lastName(dotted: string): string {
  * Keras functional models: `inputs = keras.Input(...)`, layers called on tensors, then
  * `keras.Model(inputs, outputs)`. Each function (or the module level) holding one becomes a model.
  */
-function extractFunctionalModels(root: Node, imports: ImportMap, fileFramework: Framework): ModuleClass[] {
+function extractFunctionalModels(root: SyntaxNode, imports: ImportMap, fileFramework: Framework): ModuleClass[] {
   if (fileFramework !== 'keras') return [];
   const models: ModuleClass[] = [];
-  const scopes: Array<{ node: Node; body: Node; name?: string; params: string[]; statements?: Node[] }> = [];
+  const scopes: Array<{ node: SyntaxNode; body: SyntaxNode; name?: string; params: string[]; statements?: SyntaxNode[] }> = [];
   for (const child of root.namedChildren) {
     if (!child) continue;
     const definition = child.type === 'decorated_definition' ? child.childForFieldName('definition') : child;
@@ -877,17 +879,17 @@ function extractFunctionalModels(root: Node, imports: ImportMap, fileFramework: 
   // Module-level models (keras-io examples build their encoder/decoder models at the top of the file):
   // the top-level statements outside functions and classes form one more scope.
   const topLevel = root.namedChildren
-    .filter(isNode)
+    
     .filter((c) => !/^(function_definition|class_definition|decorated_definition|import_statement|import_from_statement)$/.test(c.type));
   if (topLevel.some((s) => /\b(Model|Sequential|Functional)\s*\(/.test(s.text))) scopes.push({ node: root, body: root, params: [], statements: topLevel });
   // `Functional(inputs, x)` is how keras.applications builds its models.
-  const buildsModel = (scope: { body: Node }): boolean => /\b(Model|Sequential|Functional)\s*\(/.test(scope.body.text);
+  const buildsModel = (scope: { body: SyntaxNode }): boolean => /\b(Model|Sequential|Functional)\s*\(/.test(scope.body.text);
   // Layer-building helper functions (`conv_block(x, filters)`, `def ResidualBlock(width): def apply(x): ...`)
   // are part of the functional models that call them: their facts are read into the model (as methods
   // named after the helper). A model calling a function it was passed (`stack_fn(x)`) may use any of them.
   const helpers = scopes.filter((s) => !buildsModel(s) && /\b[A-Z]\w*\([^\n]*\)\s*\(/.test(s.body.text));
-  const calledNames = (body: Node): Set<string> => new Set([...body.text.matchAll(/(?<![\w.])([A-Za-z_]\w*)\s*\(/g)].map((m) => m[1]));
-  const helpersOf = (scope: { body: Node; params: string[] }): typeof helpers => {
+  const calledNames = (body: SyntaxNode): Set<string> => new Set([...body.text.matchAll(/(?<![\w.])([A-Za-z_]\w*)\s*\(/g)].map((m) => m[1]));
+  const helpersOf = (scope: { body: SyntaxNode; params: string[] }): typeof helpers => {
     const called = calledNames(scope.body);
     if (scope.params.some((p) => called.has(p))) return helpers;
     const reached = new Set<string>();
@@ -933,7 +935,7 @@ function extractFunctionalModels(root: Node, imports: ImportMap, fileFramework: 
  * returns an `nn.Sequential(...)` of layers is a model without a class. Like Keras functional models, it
  * becomes a model with class null; its layers are the returned Sequential's.
  */
-function extractSequentialBuilders(root: Node, fileFramework: Framework): ModuleClass[] {
+function extractSequentialBuilders(root: SyntaxNode, fileFramework: Framework): ModuleClass[] {
   if (fileFramework !== 'pytorch') return [];
   const models: ModuleClass[] = [];
   for (const child of root.namedChildren) {
@@ -942,8 +944,8 @@ function extractSequentialBuilders(root: Node, fileFramework: Framework): Module
     const name = definition.childForFieldName('name')?.text ?? '';
     const body = definition.childForFieldName('body');
     if (!body || !/^[A-Z]/.test(name)) continue;
-    const isSequential = (v: Node | null | undefined): v is Node => v?.type === 'call' && /(^|\.)Sequential$/.test(v.childForFieldName('function')?.text ?? '');
-    const statements = body.namedChildren.filter(isNode);
+    const isSequential = (v: SyntaxNode | null | undefined): v is SyntaxNode => v?.type === 'call' && /(^|\.)Sequential$/.test(v.childForFieldName('function')?.text ?? '');
+    const statements = body.namedChildren;
     const values = statements.filter((s) => s.type === 'return_statement').map((s) => s.namedChild(0));
     // `return nn.Sequential(...)`, or `net = nn.Sequential(...)` ... `return net` (PaLM-style weight tying in between).
     let returned = values.find(isSequential);
@@ -951,7 +953,7 @@ function extractSequentialBuilders(root: Node, fileFramework: Framework): Module
     if (!returned && returnedName) {
       returned = statements
         .map((s) => (s.type === 'expression_statement' ? s.namedChild(0) : null))
-        .filter((a): a is Node => a?.type === 'assignment' && a.childForFieldName('left')?.text === returnedName)
+        .filter((a): a is SyntaxNode => a?.type === 'assignment' && a.childForFieldName('left')?.text === returnedName)
         .map((a) => a.childForFieldName('right'))
         .find(isSequential);
     }

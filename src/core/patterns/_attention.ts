@@ -9,7 +9,7 @@
 import { resolveDotted } from '../model/imports';
 import type { AssignFact, CallFact, MethodFact, ModuleClass, SubmoduleFact } from '../model/types';
 import type { Evidence, RecognizeContext } from './_types';
-import { allLayers, evidence } from './_util';
+import { allLayers, evidence, memoizeText } from './_util';
 
 /** Names that hold queries, keys, values (and their projections) in real attention code. */
 export const QUERY_NAME = /^(q|qs|xq|query|queries|q_\w+|query_\w+|\w+_q|\w+_query|\w+_queries|q\d|theta\w*)$/i;
@@ -26,15 +26,15 @@ const PYTHON_KEYWORDS = new Set([
   'None', 'True', 'False', 'and', 'or', 'not', 'in', 'is', 'if', 'else', 'for', 'lambda', 'self', 'await', 'yield',
 ]);
 
-/** Identifiers read by an expression text (not attribute names, keyword-argument names, or strings). */
-export function identifiersIn(text: string): string[] {
+/** Identifiers read by an expression text (not attribute names, keyword-argument names, or strings). Shared: do not modify. */
+export const identifiersIn: (text: string) => readonly string[] = memoizeText((text) => {
   const stripped = text.replace(/(['"])(?:\\.|(?!\1).)*\1/g, '""');
   const names: string[] = [];
   const re = /(?<![.\w])([A-Za-z_]\w*)(?!\s*=(?!=))/g;
   let m: RegExpExecArray | null;
   while ((m = re.exec(stripped)) !== null) if (!PYTHON_KEYWORDS.has(m[1])) names.push(m[1]);
   return names;
-}
+});
 
 /**
  * Union-based value flow within each method: for a local name, every method input (and every learned

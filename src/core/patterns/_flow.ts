@@ -2,6 +2,7 @@
 // shortcut of it) from values computed by the block's layers: residual adds, parallel branches, transposes.
 // Not a pattern (the registry skips `_` files). Works on extracted facts only (assignment texts and reads).
 import type { AssignFact, CallFact, ModuleClass } from '../model/types';
+import { memoizeText } from './_util';
 
 // ---------------------------------------------------------------------------------------------------
 // Expression text
@@ -138,15 +139,15 @@ const PY_KEYWORDS = new Set([
   'and', 'or', 'not', 'if', 'else', 'elif', 'for', 'in', 'is', 'lambda', 'None', 'True', 'False', 'return', 'yield', 'await', 'async',
 ]);
 
-/** Names read by an expression: not attribute names, keyword-argument names, or string contents. */
-export function identifiersOf(expression: string): string[] {
+/** Names read by an expression: not attribute names, keyword-argument names, or string contents. Shared: do not modify. */
+export const identifiersOf: (expression: string) => readonly string[] = memoizeText((expression) => {
   const masked = maskStrings(expression);
   const out: string[] = [];
   for (const m of masked.matchAll(/(?<![\w.'"])([A-Za-z_]\w*)(?!\s*=[^=])/g)) {
     if (!PY_KEYWORDS.has(m[1])) out.push(m[1]);
   }
   return out;
-}
+});
 
 // ---------------------------------------------------------------------------------------------------
 // Layer calls

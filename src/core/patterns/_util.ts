@@ -83,5 +83,25 @@ export function difference(a: Set<string>, b: Set<string>): string[] {
   return [...a].filter((x) => !b.has(x));
 }
 
+/**
+ * Remembers a pure function of a string (bounded, dropped whole when full): recognizers ask the same
+ * questions of the same expression texts many times per class and across recognizers.
+ */
+export function memoizeText<T>(compute: (text: string) => T, capacity = 8192): (text: string) => T {
+  const results = new Map<string, T>();
+  return (text: string): T => {
+    let result = results.get(text);
+    if (result === undefined && !results.has(text)) {
+      if (results.size >= capacity) results.clear();
+      result = compute(text);
+      results.set(text, result);
+    }
+    return result as T;
+  };
+}
+
+/** A RegExp built from a source once and reused (sources built per name and per call are compiled once). */
+export const regExpFor: (source: string) => RegExp = memoizeText((source) => new RegExp(source));
+
 /** Input names that conventionally carry a second stream (encoder output, context, condition). */
 export const CONTEXT_INPUT = /^(context|ctx|memory|mem|encoder_hidden_states|encoder_outputs?|enc_out\w*|enc\w*|key_value_states|kv|kv_input|cond\w*|y|media|image_embeds|img\w*|text\w*|latents?|source|src\w*|other|xa|audio_features|visual\w*|vision\w*|x_kv|k_v|keys?|values?|mem\w*)$/i;

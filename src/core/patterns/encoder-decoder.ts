@@ -96,7 +96,8 @@ function isDirectPartCall(cls: ModuleClass, call: CallFact, role: Role): boolean
       return true;
     }
     // `self.transformer.encoder(src)`: the part belongs to a held module.
-    const nested = new RegExp(`^self\\.${escapeRegExp(attr)}\\.(\\w+)`).exec(call.callee)?.[1];
+    const heldPrefix = `self.${attr}.`;
+    const nested = call.callee.startsWith(heldPrefix) ? /^\w+/.exec(call.callee.slice(heldPrefix.length))?.[0] : undefined;
     if (nested && namesRole(nested, role) && !/^(encode|decode)$/.test(nested)) return true;
     return false;
   }

@@ -13,7 +13,7 @@ import {
   type MethodFlow,
   type Version,
 } from './_flow';
-import { allLayers, evidence, match } from './_util';
+import { allLayers, evidence, match, regExpFor } from './_util';
 
 /**
  * Inception module: parallel branches, each computed by its own layers from the same input, concatenated
@@ -248,7 +248,7 @@ function branchListHeterogeneous(cls: ModuleClass): boolean {
 function loopedBranches(cls: ModuleClass, element: string): number {
   const callee = /^\s*(\w+)\s*\(/.exec(element)?.[1];
   if (!callee) return 0;
-  const loop = cls.loops.find((l) => new RegExp(`\\b${callee}\\b`).test(l.target) && /^self\.\w+$/.test(l.iterable.trim()));
+  const loop = cls.loops.find((l) => regExpFor(`\\b${callee}\\b`).test(l.target) && /^self\.\w+$/.test(l.iterable.trim()));
   const container = loop ? cls.submodules.find((s) => s.name === loop.iterable.trim().slice(5)) : undefined;
   if (!container || container.elements.length < 3) return 0;
   return new Set(container.elements.map(signature)).size >= 2 ? container.elements.length : 0;

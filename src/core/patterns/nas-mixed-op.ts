@@ -1,6 +1,6 @@
 import type { AssignFact, CallFact, LoopFact, ModuleClass } from '../model/types';
 import type { Evidence, PatternDefinition } from './_types';
-import { evidence, hasWord, match } from './_util';
+import { evidence, hasWord, match, regExpFor } from './_util';
 
 /**
  * Differentiable architecture search (DARTS, PC-DARTS, GDAS, ProxylessNAS, NNI): a sum over candidate
@@ -140,7 +140,7 @@ function weightedSumOverOps(cls: ModuleClass, method: string, arch: Set<string>)
       /\bsum\s*\([^]*\bfor\b/.test(a.value) ||
       /\b(torch|jnp|np|tf|ops)\.(sum|add_n)\s*\(|reduce_sum\s*\(/.test(a.value) ||
       a.operator === '+=' ||
-      (/^\w+$/.test(target) && new RegExp(`^${target}\\s*\\+|\\+\\s*${target}\\b`).test(a.value));
+      (/^\w+$/.test(target) && regExpFor(`^${target}\\s*\\+|\\+\\s*${target}\\b`).test(a.value));
     if (!summed || !archWeighted(a) || !opOutput(a.value)) continue;
     return { line: a.line, note: 'candidate ops summed with architecture weights' };
   }

@@ -15,7 +15,7 @@ import {
   type LayerCallText,
   type MethodFlow,
 } from './_flow';
-import { evidence, match } from './_util';
+import { evidence, match, regExpFor } from './_util';
 
 /**
  * Residual block: the class's own computation adds a value back onto something its layers computed from
@@ -118,7 +118,7 @@ function residualHits(flow: MethodFlow): Hit[] {
           if (a === b || a.identity.size === 0) continue;
           // `s + c * (h - s)` is a gated interpolation (highway, GRU-style), not an added branch.
           const kept = [...a.identity].map((v) => flow.versions[v].name);
-          if (kept.some((name) => new RegExp(`-\\s*${name}\\b`).test(b.term))) continue;
+          if (kept.some((name) => regExpFor(`-\\s*${name}\\b`).test(b.term))) continue;
           if ([...a.identity].some((v) => b.branch.has(v))) {
             const named = a.viaShortcut || [...a.identity].some((v) => SHORTCUT_NAME.test(flow.versions[v].name));
             found = { line: assign.line, strong: true, note: named ? 'shortcut added back' : 'input added back to layer output' };

@@ -58,9 +58,11 @@ const squeezeExcitation: PatternDefinition = {
     const returns = new Map<string, Status>();
     // Functional models have no methods: their body (and helpers) are named by the assigns.
     const methodNames = [...new Set([...cls.methods.map((m) => m.name), ...cls.assigns.map((a) => a.method)])];
+    // Each method is scanned twice: its steps are collected once.
+    const stepsByMethod = new Map(methodNames.map((method) => [method, methodSteps(cls, method)]));
     for (let pass = 0; pass < 2; pass++) {
       for (const method of methodNames) {
-        const result = scanMethod(cls, method, attrs, returns);
+        const result = scanMethod(stepsByMethod.get(method)!, attrs, returns);
         if (method !== null) returns.set(method, result.returned);
         if (pass === 1 && result.hit) {
           const bottleneck = allLayers(cls).filter((l) => /^(Linear|Dense|Conv[123]?d?|Conv[123]D|Conv)$/.test(l.ctorName)).length >= 2 ||
@@ -129,16 +131,21 @@ function isGateLayer(layer: SubmoduleFact): boolean {
   return /['"](hard_)?sigmoid['"]/.test(layer.kwargs['activation'] ?? '');
 }
 
+type Step = { assign?: AssignFact; call?: CallFact; line: number };
+
+/** A method's assignments and in-place multiplications (`x.mul_(gate)`), in line order. */
+function methodSteps(cls: ModuleClass, method: string | null): Step[] {
+  const assigns = cls.assigns.filter((a) => a.method === method);
+  const inPlace = cls.calls.filter((c) => c.method === method && /^(mul_|mul)$/.test(c.name) && c.receiver && c.assignedTo.length === 0);
+  return [...assigns.map((a) => ({ assign: a, line: a.line })), ...inPlace.map((c) => ({ call: c, line: c.line }))].sort((a, b) => a.line - b.line);
+}
+
 /** Reads one method in line order, tracking which locals derive from a global pooling and a gate. */
-function scanMethod(cls: ModuleClass, method: string | null, attrs: Attrs, returns: Map<string, Status>): { hit?: Evidence[]; returned: Status } {
+function scanMethod(steps: Step[], attrs: Attrs, returns: Map<string, Status>): { hit?: Evidence[]; returned: Status } {
   const status = new Map<string, Status>();
   const returned: Status = { pooled: false, gated: false };
   let poolLine = 0;
   let gateLine = 0;
-  const assigns = cls.assigns.filter((a) => a.method === method);
-  const inPlace = cls.calls.filter((c) => c.method === method && /^(mul_|mul)$/.test(c.name) && c.receiver && c.assignedTo.length === 0);
-  type Step = { assign?: AssignFact; call?: CallFact; line: number };
-  const steps: Step[] = [...assigns.map((a) => ({ assign: a, line: a.line })), ...inPlace.map((c) => ({ call: c, line: c.line }))].sort((a, b) => a.line - b.line);
   for (const step of steps) {
     const value = step.assign ? step.assign.value : `${step.call!.receiver} * ${step.call!.args.join(', ')}`;
     const reads = step.assign ? step.assign.reads : [step.call!.receiver!, ...step.call!.args.flatMap((a) => a.match(/[A-Za-z_]\w*/g) ?? [])];

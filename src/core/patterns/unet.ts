@@ -199,7 +199,7 @@ function explicitConcatSkips(cls: ModuleClass): Evidence[] {
 }
 
 /** Operand names of a concatenation in an assignment (`torch.cat([a, b], 1)`, `layers.concatenate([a, b])`). */
-function joinedOperands(assign: AssignFact): string[] | null {
+function joinedOperands(assign: AssignFact): readonly string[] | null {
   const m = /\b(cat|concat|concatenate|Concatenate\([^)]*\))\s*\(\s*[[(]([^\])]*)[\])]/.exec(assign.value);
   if (!m) return null;
   return identifiersIn(m[2]);

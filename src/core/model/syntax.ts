@@ -1,0 +1,117 @@
+import type { Node } from 'web-tree-sitter';
+
+/**
+ * A read-once view of a web-tree-sitter node for the model extraction.
+ *
+ * Every property of a web-tree-sitter `Node` (its type, text, children, fields, end position) is a call
+ * into wasm, and `childForFieldName`/`parent`/`namedChildren` hand back new `Node` objects that have
+ * forgotten what was already read. The extraction reads the same nodes many times (the body walk, then
+ * the calls, assignments and identifier reads over the same expressions), so each property is read from
+ * wasm once here and kept; nodes are shared by id, so a node reached twice (as a child and as a field)
+ * is one `SyntaxNode`. Only the subset of the `Node` API the extraction uses is offered.
+ *
+ * Valid for one tree: a `SyntaxTree` must not outlive the `Tree` it reads.
+ */
+export class SyntaxNode {
+  private typeName: string | undefined;
+  private textValue: string | undefined;
+  private children: SyntaxNode[] | undefined;
+  private fieldChildren: Map<string, SyntaxNode | null> | undefined;
+  private parentNode: SyntaxNode | null | undefined;
+  private end: { row: number; column: number } | undefined;
+
+  constructor(
+    private readonly node: Node,
+    private readonly tree: SyntaxTree,
+  ) {}
+
+  /** Unique within the tree (as `Node.id`). */
+  get id(): number {
+    return this.node.id;
+  }
+
+  get type(): string {
+    return (this.typeName ??= this.node.type);
+  }
+
+  get text(): string {
+    return (this.textValue ??= this.node.text);
+  }
+
+  get startIndex(): number {
+    return this.node.startIndex;
+  }
+
+  get startPosition(): { row: number; column: number } {
+    return this.node.startPosition;
+  }
+
+  get endPosition(): { row: number; column: number } {
+    return (this.end ??= this.node.endPosition);
+  }
+
+  get hasError(): boolean {
+    return this.node.hasError;
+  }
+
+  get namedChildren(): SyntaxNode[] {
+    if (!this.children) {
+      this.children = [];
+      for (const child of this.node.namedChildren) if (child) this.children.push(this.tree.wrap(child));
+    }
+    return this.children;
+  }
+
+  namedChild(index: number): SyntaxNode | null {
+    return this.namedChildren[index] ?? null;
+  }
+
+  childForFieldName(field: string): SyntaxNode | null {
+    this.fieldChildren ??= new Map();
+    let child = this.fieldChildren.get(field);
+    if (child === undefined) {
+      const found = this.node.childForFieldName(field);
+      child = found ? this.tree.wrap(found) : null;
+      this.fieldChildren.set(field, child);
+    }
+    return child;
+  }
+
+  get parent(): SyntaxNode | null {
+    if (this.parentNode === undefined) {
+      const found = this.node.parent;
+      this.parentNode = found ? this.tree.wrap(found) : null;
+    }
+    return this.parentNode;
+  }
+
+  /**
+   * Named descendants of one type, this node included, in source order (as `Node.descendantsOfType`
+   * for a named type), read through the cached children.
+   */
+  descendantsOfType(type: string): SyntaxNode[] {
+    const found: SyntaxNode[] = [];
+    const pending: SyntaxNode[] = [this];
+    while (pending.length > 0) {
+      const node = pending.pop()!;
+      if (node.type === type) found.push(node);
+      const children = node.namedChildren;
+      for (let i = children.length - 1; i >= 0; i--) pending.push(children[i]);
+    }
+    return found;
+  }
+}
+
+/** The `SyntaxNode`s of one tree, by node id. */
+export class SyntaxTree {
+  private readonly nodes = new Map<number, SyntaxNode>();
+
+  wrap(node: Node): SyntaxNode {
+    let wrapped = this.nodes.get(node.id);
+    if (!wrapped) {
+      wrapped = new SyntaxNode(node, this);
+      this.nodes.set(node.id, wrapped);
+    }
+    return wrapped;
+  }
+}
