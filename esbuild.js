@@ -22,6 +22,20 @@ async function main() {
   // The paper index is built here, once, and loaded from JSON at run time.
   require('tsx/cjs/api').require('./scripts/build-paper-index.ts', __filename).writePaperIndex(__dirname);
   const version = require('./package.json').version;
+  // The engine's identity for result caches: the version plus a hash of the core's sources, so any
+  // change to parsing or recognition invalidates cached results.
+  const { createHash } = require('node:crypto');
+  const { readdirSync, readFileSync, statSync } = require('node:fs');
+  const engineHash = createHash('sha256');
+  const walk = (dir) => {
+    for (const name of readdirSync(dir).sort()) {
+      const path = join(dir, name);
+      if (statSync(path).isDirectory()) walk(path);
+      else if (name.endsWith('.ts')) engineHash.update(name).update(readFileSync(path));
+    }
+  };
+  walk(join(__dirname, 'src', 'core'));
+  const engine = `${version}+${engineHash.digest('hex').slice(0, 12)}`;
   const common = {
     bundle: true,
     platform: 'node',
@@ -30,12 +44,13 @@ async function main() {
     sourcemap: !production,
     minify: production,
     logLevel: 'warning',
-    define: { ARCHLENS_VERSION: JSON.stringify(version) },
+    define: { ARCHLENS_VERSION: JSON.stringify(version), ARCHLENS_ENGINE: JSON.stringify(engine) },
     // The ESM build reads import.meta.url, which a CommonJS bundle lacks; the package's CJS build does not.
     alias: { 'web-tree-sitter': require.resolve('web-tree-sitter').replace(/\.js$/, '.cjs') },
   };
   const contexts = await Promise.all([
     esbuild.context({ ...common, entryPoints: ['src/cli/index.ts'], outfile: 'dist/cli.js' }),
+    esbuild.context({ ...common, entryPoints: ['src/node/scan-worker.ts'], outfile: 'dist/scan-worker.js' }),
     esbuild.context({ ...common, entryPoints: ['bench/bench.ts'], outfile: 'dist/bench.js' }),
     // The extension host: vscode is provided by the editor at run time.
     esbuild.context({ ...common, entryPoints: ['src/editor/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] }),

@@ -6,23 +6,33 @@ import { PaperLibrary } from '../core/knowledge/library';
 import { DEFAULT_PAPER_LIMIT } from '../core/knowledge/papers-for';
 import { formatCard } from '../core/knowledge/render';
 import { nodeKnowledgeSource, packageRoot, readUserCorpus } from '../node/knowledge';
-import { ParseBudgetExceeded } from '../core/parser';
 import { nodeGrammarSource } from '../node/grammar';
 import { listPythonFiles, readSourceFile } from '../node/files';
+import { scanFiles } from '../node/scan';
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 
 export const DEFAULT_MAX_FILE_SIZE = 2 * 1024 * 1024;
+
+declare const ARCHLENS_ENGINE: string;
+/** Identifies the recognition engine (set at build time from the core's sources): part of every cache key. */
+const ENGINE = typeof ARCHLENS_ENGINE === 'string' ? ARCHLENS_ENGINE : 'source';
 
 const HELP = `archlens — recognize architecture patterns in Python model code
 
 Usage:
   archlens scan <file-or-dir>... [--json] [--pattern <id>]... [--max-file-size <bytes>]
-                [--min-confidence <0..1>] [--corpus <file>]...
+                [--min-confidence <0..1>] [--corpus <file>]... [--jobs <n>] [--cache | --cache-dir <dir>]
       Walk the given files and folders (skipping .git, node_modules, virtualenvs and what .gitignore
       ignores), read the .py files and print the patterns found, grouped by file and class.
       --json               print {"files":[{"path","findings":[...]}]} on stdout
       --pattern <id>       only this pattern (repeatable)
       --max-file-size <n>  skip files larger than n bytes (default ${DEFAULT_MAX_FILE_SIZE})
       --min-confidence <c> drop findings below c (default ${DEFAULT_MIN_CONFIDENCE})
+      --jobs <n>           worker threads (default: one per core; 1 scans on the main thread)
+      --cache              reuse results for unchanged files (content hash) from ~/.cache/archlens
+      --cache-dir <dir>    the same, with the cache in <dir>
       With --json each finding lists its top papers' ids in "papers".
   archlens papers <pattern-id> [--json] [--limit N] [--corpus <file>]...
       The corpus papers to read first for a pattern, best first:
@@ -110,9 +120,15 @@ async function scanCommand(args: string[], io: CliIO): Promise<number> {
       'max-file-size': { type: 'string' },
       'min-confidence': { type: 'string' },
       corpus: { type: 'string', multiple: true },
+      jobs: { type: 'string' },
+      cache: { type: 'boolean' },
+      'cache-dir': { type: 'string' },
     },
   });
   if (positionals.length === 0) throw new UsageError('scan needs at least one file or folder');
+  const jobs = values.jobs === undefined ? undefined : Number(values.jobs);
+  if (jobs !== undefined && (!Number.isInteger(jobs) || jobs < 1 || jobs > 64)) throw new UsageError(`--jobs takes a whole number from 1 to 64, not '${values.jobs}'`);
+  const cacheDir = values['cache-dir'] ?? (values.cache ? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'archlens') : undefined);
   const known = new Set(allPatterns().map((p) => p.id));
   const patterns = values.pattern;
   for (const id of patterns ?? []) {
@@ -122,27 +138,31 @@ async function scanCommand(args: string[], io: CliIO): Promise<number> {
   const minConfidence = positiveNumber(values['min-confidence'], '--min-confidence', DEFAULT_MIN_CONFIDENCE, 1);
 
   const files = listPythonFiles(positionals, (path, message) => io.err(`archlens: ${displayPath(path)}: ${message}`));
-  const analyzer = await Analyzer.create(nodeGrammarSource());
+  // Workers run the bundled scan-worker.js beside the CLI; from source (tests) the scan stays in-process.
+  const workerScript = join(__dirname, 'scan-worker.js');
+  let analyzer: Analyzer | undefined;
+  const inProcess = async () => (analyzer ??= await Analyzer.create(nodeGrammarSource()));
+  const wanted = patterns ? new Set(patterns) : undefined;
   const results: Array<{ path: string; findings: PatternFinding[] }> = [];
   try {
-    for (const file of files) {
-      const read = readSourceFile(file, maxFileSize);
-      if (!read.ok) {
-        io.err(`archlens: ${displayPath(file)}: skipped: ${read.reason}`);
+    const scanned = await scanFiles(
+      files,
+      { maxFileSize, cacheDir, engine: ENGINE },
+      { workers: existsSync(workerScript) ? jobs : 1, workerScript, onProblem: (message) => io.err(`archlens: ${message}`) },
+      inProcess,
+    );
+    for (const result of scanned) {
+      if ('skipped' in result) {
+        io.err(`archlens: ${displayPath(result.path)}: skipped: ${result.skipped}`);
         continue;
       }
-      try {
-        const analysis = analyzer.analyze(read.text, { patterns, minConfidence });
-        for (const problem of analysis.errors) io.err(`archlens: ${displayPath(file)}: recognizer failed: ${problem}`);
-        for (const problem of analysis.pragmaProblems) io.err(`archlens: ${displayPath(file)}:${problem.line}: ${problem.message}`);
-        results.push({ path: displayPath(file), findings: analysis.findings });
-      } catch (error) {
-        const reason = error instanceof ParseBudgetExceeded ? error.message : `could not analyze: ${(error as Error).message}`;
-        io.err(`archlens: ${displayPath(file)}: skipped: ${reason}`);
-      }
+      for (const problem of result.errors) io.err(`archlens: ${displayPath(result.path)}: recognizer failed: ${problem}`);
+      for (const problem of result.pragmaProblems) io.err(`archlens: ${displayPath(result.path)}:${problem.line}: ${problem.message}`);
+      const findings = result.findings.filter((f) => f.confidence >= minConfidence && (!wanted || wanted.has(f.pattern)));
+      results.push({ path: displayPath(result.path), findings });
     }
   } finally {
-    analyzer.dispose();
+    analyzer?.dispose();
   }
   if (values.json) {
     const library = await loadLibrary(values.corpus, io);
