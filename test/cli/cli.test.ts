@@ -34,13 +34,13 @@ describe('archlens CLI', () => {
   it('prints help with every command and flag, exit 0', async () => {
     const { code, out } = await run('--help');
     assert.equal(code, 0);
-    for (const word of ['scan', 'inspect', 'patterns', '--json', '--pattern', '--max-file-size', '--min-confidence']) {
+    for (const word of ['scan', 'inspect', 'patterns', 'papers', 'search', 'explain', '--json', '--pattern', '--max-file-size', '--min-confidence', '--jobs', '--cache', '--cache-dir', '--corpus', '--limit']) {
       assert.ok(out.includes(word), `help mentions ${word}`);
     }
   });
 
   it('exits 2 with a one-line message for bad arguments', async () => {
-    for (const argv of [['scan'], ['frobnicate'], ['scan', '--nope', dir], ['scan', '--pattern', 'not-a-pattern', dir], ['scan', '--max-file-size', 'big', dir], ['scan', '--min-confidence', '3', dir], []]) {
+    for (const argv of [['scan'], ['frobnicate'], ['scan', '--nope', dir], ['scan', '--pattern', 'not-a-pattern', dir], ['scan', '--max-file-size', 'big', dir], ['scan', '--min-confidence', '3', dir], ['scan', '--jobs', '0', dir], []]) {
       const { code, err, out } = await run(...argv);
       assert.equal(code, 2, `exit code for ${argv.join(' ')}`);
       if (argv.length > 0) {
