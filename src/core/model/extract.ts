@@ -307,6 +307,9 @@ function parameterDefaults(parameters: SyntaxNode | null): Record<string, string
   return defaults;
 }
 
+/** How deeply nested containers of layers are read (`nn.Sequential(nn.Sequential(...))`). */
+const MAX_CONTAINER_DEPTH = 32;
+
 const COMPREHENSIONS = new Set(['list_comprehension', 'generator_expression', 'set_comprehension', 'dictionary_comprehension']);
 
 /**
@@ -548,7 +551,9 @@ class MethodWalker {
   }
 
   /** Reads a layer or a container of layers from an expression, or null when it is not one. */
-  private layerOf(name: string, expr: SyntaxNode): SubmoduleFact | null {
+  private layerOf(name: string, expr: SyntaxNode, depth = 0): SubmoduleFact | null {
+    // Containers nest a few levels in real code; deeper nesting is not read (it would overflow the stack).
+    if (depth > MAX_CONTAINER_DEPTH) return null;
     if (expr.type === 'call') {
       const fn = expr.childForFieldName('function');
       if (!fn || fn.type === 'call') return null;
@@ -570,9 +575,9 @@ class MethodWalker {
         line: line(expr),
       };
       if (CONTAINERS.has(ctorName)) {
-        for (const arg of positional) this.addElements(fact, arg);
+        for (const arg of positional) this.addElements(fact, arg, depth + 1);
         // `nn.ModuleDict(dict(wte=nn.Embedding(...), h=nn.ModuleList([...])))`: keyword values are elements too.
-        if (ctorName === 'dict') for (const value of Object.values(keywords)) this.addElements(fact, value);
+        if (ctorName === 'dict') for (const value of Object.values(keywords)) this.addElements(fact, value, depth + 1);
       }
       return fact;
     }
@@ -589,13 +594,13 @@ class MethodWalker {
         text: expr.text,
         line: line(expr),
       };
-      this.addElements(fact, expr);
+      this.addElements(fact, expr, depth + 1);
       return fact.elements.length > 0 ? fact : null;
     }
     return null;
   }
 
-  private addElements(container: SubmoduleFact, arg: SyntaxNode): void {
+  private addElements(container: SubmoduleFact, arg: SyntaxNode, depth: number): void {
     let node = arg;
     if (node.type === 'list_splat') node = node.namedChild(0) ?? node;
     if (node.type === 'list_comprehension' || node.type === 'generator_expression' || node.type === 'dictionary_comprehension') {
@@ -603,7 +608,7 @@ class MethodWalker {
       const clause = node.namedChildren.find((c) => c?.type === 'for_in_clause');
       container.replicated = true;
       container.replicatedOver = clause?.childForFieldName('right')?.text;
-      const element = body ? this.layerOf('', body.type === 'pair' ? (body.childForFieldName('value') ?? body) : body) : null;
+      const element = body ? this.layerOf('', body.type === 'pair' ? (body.childForFieldName('value') ?? body) : body, depth) : null;
       if (element) container.elements.push(element);
       return;
     }
@@ -611,7 +616,7 @@ class MethodWalker {
       for (const item of node.namedChildren) {
         if (!item) continue;
         const value = item.type === 'pair' ? item.childForFieldName('value') : item;
-        const element = value ? this.layerOf('', value) : null;
+        const element = value ? this.layerOf('', value, depth) : null;
         if (element) container.elements.push(element);
       }
       return;
@@ -624,7 +629,7 @@ class MethodWalker {
       }
       return;
     }
-    const element = this.layerOf('', node);
+    const element = this.layerOf('', node, depth);
     if (element) container.elements.push(element);
   }
 
@@ -836,11 +841,19 @@ function readIdentifiers(node: SyntaxNode): string[] {
 
 /** Texts of assignment targets, with tuples split: `a, (b, c)` → `a`, `b`, `c`. */
 function targetTexts(left: SyntaxNode): string[] {
-  if (/^(pattern_list|tuple_pattern|list_pattern|tuple|expression_list|list|parenthesized_expression)$/.test(left.type)) {
-    return left.namedChildren.flatMap(targetTexts);
+  // Iterative: a target can nest as deep as the file likes (`[[[[a]]]] = x`).
+  const out: string[] = [];
+  const stack: SyntaxNode[] = [left];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (/^(pattern_list|tuple_pattern|list_pattern|tuple|expression_list|list|parenthesized_expression|list_splat_pattern)$/.test(node.type)) {
+      const children = node.namedChildren;
+      for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]);
+    } else {
+      out.push(node.text);
+    }
   }
-  if (left.type === 'list_splat_pattern') return left.namedChildren.flatMap(targetTexts);
-  return [left.text];
+  return out;
 }
 
 /** Plain local names among assignment targets. */
