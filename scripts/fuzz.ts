@@ -12,7 +12,7 @@
  * heap and the wasm memory must not keep growing over a fixed probe workload.
  * Exit status: 0 when every case passed, 1 otherwise (each failure is printed with a replay command).
  */
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { isUtf8 } from 'node:buffer';
 import { join, relative } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
@@ -22,7 +22,7 @@ import { Parser, Tree } from 'web-tree-sitter';
 import { Analyzer, type FileAnalysis, type TextChange } from '../src/core/analyze';
 import { ParseBudgetExceeded } from '../src/core/parser';
 import { nodeGrammarSource } from '../src/node/grammar';
-import { decodeSource } from '../src/node/files';
+import { decodeSource, listPythonFiles } from '../src/node/files';
 
 const ROOT = join(__dirname, '..');
 
@@ -112,22 +112,9 @@ interface Seed {
   text: string;
 }
 
-function pythonFilesUnder(folder: string): string[] {
-  const out: string[] = [];
-  const stack = [folder];
-  while (stack.length > 0) {
-    const dir = stack.pop()!;
-    for (const name of readdirSync(dir)) {
-      const path = join(dir, name);
-      if (statSync(path).isDirectory()) stack.push(path);
-      else if (name.endsWith('.py')) out.push(path);
-    }
-  }
-  return out.sort();
-}
 
 export function loadSeeds(): Seed[] {
-  return [...pythonFilesUnder(join(ROOT, 'test', 'fixtures')), ...pythonFilesUnder(join(ROOT, 'seeds', 'examples'))].map((path) => ({
+  return [...listPythonFiles([join(ROOT, 'test', 'fixtures')], () => undefined), ...listPythonFiles([join(ROOT, 'seeds', 'examples')], () => undefined)].map((path) => ({
     name: relative(ROOT, path).split('\\').join('/'),
     text: readFileSync(path, 'utf8'),
   }));
