@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { api, closeAll, eventually, hoverText, open, positionOf, workspaceUri } from './helpers';
+import { allPatterns } from '../../../src/core/analyze';
+import { acceptQuickPickUntil, api, closeAll, eventually, hoverText, open, positionOf, workspaceUri } from './helpers';
 
 describe('ArchLens in VS Code', () => {
   afterEach(closeAll);
@@ -197,11 +198,9 @@ describe('ArchLens in VS Code', () => {
   });
 
   it('searches papers from the palette with live results', async () => {
-    void vscode.commands.executeCommand('archlens.searchPapers', 'inceptoin');
-    await new Promise((r) => setTimeout(r, 500));
-    await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
     const { panel } = await api();
-    await eventually(() => panel.current?.type === 'paper' && panel.current.id === 'rethinking-the-inception-architecture-for-computer-vision');
+    void vscode.commands.executeCommand('archlens.searchPapers', 'inceptoin');
+    await acceptQuickPickUntil(() => panel.current?.type === 'paper' && panel.current.id === 'rethinking-the-inception-architecture-for-computer-vision');
   });
 
   it('copies references for the class at the cursor as BibTeX', async () => {
@@ -229,26 +228,23 @@ describe('ArchLens in VS Code', () => {
     const archlens = await api();
     await eventually(() => archlens.documents.analysis(editor.document));
     editor.selection = new vscode.Selection(0, 0, 0, 0);
-    void vscode.commands.executeCommand('archlens.showPatternsInFile');
-    await new Promise((r) => setTimeout(r, 500));
-    await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
     const first = (await archlens.documents.analysis(editor.document))!.findings[0];
-    await eventually(() => vscode.window.activeTextEditor?.selection.active.line === first.line - 1);
+    void vscode.commands.executeCommand('archlens.showPatternsInFile');
+    await acceptQuickPickUntil(() => vscode.window.activeTextEditor?.selection.active.line === first.line - 1);
   });
 
   it('Explain Pattern… without an argument picks from the list', async () => {
+    // The list is in pattern-id order; its first entry has not been explained by an earlier test.
+    const firstId = allPatterns()[0].id;
+    assert.ok(!vscode.workspace.textDocuments.some((d) => d.uri.path === `/pattern/${firstId}.md`));
     void vscode.commands.executeCommand('archlens.explainPattern');
-    await new Promise((r) => setTimeout(r, 500));
-    await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
-    await eventually(() => vscode.workspace.textDocuments.some((d) => d.uri.scheme === 'archlens' && d.uri.path.startsWith('/pattern/')));
+    await acceptQuickPickUntil(() => vscode.workspace.textDocuments.some((d) => d.uri.scheme === 'archlens' && d.uri.path === `/pattern/${firstId}.md`));
   });
 
   it('All papers for this pattern opens the chosen paper', async () => {
-    void vscode.commands.executeCommand('archlens.showPatternPapers', 'unet');
-    await new Promise((r) => setTimeout(r, 500));
-    await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
     const { panel } = await api();
-    await eventually(() => panel.current?.type === 'paper' && panel.current.id === 'unet-a-nested-u-net-architecture-for-medical-image-segmentation');
+    void vscode.commands.executeCommand('archlens.showPatternPapers', 'unet');
+    await acceptQuickPickUntil(() => panel.current?.type === 'paper' && panel.current.id === 'unet-a-nested-u-net-architecture-for-medical-image-segmentation');
   });
 
   it('Explain This Model outside a model class says so instead of failing', async () => {

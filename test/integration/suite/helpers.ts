@@ -48,5 +48,19 @@ export function hoverText(hovers: vscode.Hover[]): string {
 }
 
 export async function closeAll(): Promise<void> {
+  // A quick pick left open by a failed test would swallow the next test's accept.
+  await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
   await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+}
+
+/**
+ * Accepts the active quick pick until `done` holds: the pick opens asynchronously, so the first
+ * accepts may land before it is there.
+ */
+export async function acceptQuickPickUntil(done: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+  await eventually(async () => {
+    if (await done()) return true;
+    await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+    return done();
+  }, timeoutMs);
 }
