@@ -4,7 +4,7 @@ import type { Paper } from '../core/corpus/types';
 import type { ArchitectureView } from './architectureView';
 import type { DocumentStore } from './documents';
 import { classAtLine, findingsOf } from './locate';
-import { modelMarkdown, paperMarkdown, patternMarkdown } from './render/explanation';
+import { modelMarkdown, patternMarkdown } from './render/explanation';
 import { bibtexReferences, markdownReferences } from './render/references';
 import type { PaperPanel } from './paperPanel';
 import type { Services } from './services';
@@ -12,8 +12,8 @@ import type { Services } from './services';
 export const DOC_SCHEME = 'archlens';
 
 /**
- * Read-only Markdown documents for explanations (`archlens:/pattern/<id>.md`, `/paper/<id>.md`,
- * `/model.md?<uri>#<line>`), shown in the Markdown preview.
+ * Read-only Markdown documents for explanations (`archlens:/pattern/<id>.md`, `/model.md?<uri>#<line>`),
+ * shown in the Markdown preview. Papers open in the paper panel instead.
  */
 export class ExplanationDocuments implements vscode.TextDocumentContentProvider {
   private readonly changed = new vscode.EventEmitter<vscode.Uri>();
@@ -27,15 +27,11 @@ export class ExplanationDocuments implements vscode.TextDocumentContentProvider 
   async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
     const library = await this.services.library();
     const context = { paper: (id: string) => library.paper(id), papers: (p: ReturnType<typeof patternById> & object) => library.papersFor(p, 10) };
-    const [, kind, rawId] = /^\/(pattern|paper|model)(?:\/(.+))?\.md$/.exec(uri.path) ?? [];
+    const [, kind, rawId] = /^\/(pattern|model)(?:\/(.+))?\.md$/.exec(uri.path) ?? [];
     const id = rawId ? decodeURIComponent(rawId) : '';
     if (kind === 'pattern') {
       const pattern = patternById(id);
       return pattern ? patternMarkdown(pattern, context) : `# Unknown pattern\n\nNo pattern has the id \`${id.replace(/`/g, '')}\`.`;
-    }
-    if (kind === 'paper') {
-      const paper = library.paper(id);
-      return paper ? paperMarkdown(paper) : `# Unknown paper\n\nNo paper in the corpus has the id \`${id.replace(/`/g, '')}\`.`;
     }
     if (kind === 'model') {
       const target = vscode.Uri.parse(uri.query);
@@ -64,10 +60,6 @@ async function showMarkdown(uri: vscode.Uri): Promise<void> {
 
 export function patternDocUri(id: string): vscode.Uri {
   return vscode.Uri.from({ scheme: DOC_SCHEME, path: `/pattern/${encodeURIComponent(id)}.md` });
-}
-
-export function paperDocUri(id: string): vscode.Uri {
-  return vscode.Uri.from({ scheme: DOC_SCHEME, path: `/paper/${encodeURIComponent(id)}.md` });
 }
 
 export function modelDocUri(uri: string, line: number): vscode.Uri {

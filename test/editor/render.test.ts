@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { patternById, type PatternFinding } from '../../src/core/analyze';
 import { PaperLibrary } from '../../src/core/knowledge/library';
-import { modelMarkdown, paperMarkdown, patternMarkdown } from '../../src/editor/render/explanation';
+import { modelMarkdown, patternMarkdown } from '../../src/editor/render/explanation';
 import { HOVER_COMMANDS, hoverMarkdown, parseEvidence } from '../../src/editor/render/hover';
 import { lensTitle } from '../../src/editor/render/lens';
 import { commandLink, escapeMarkdown, inlineCode } from '../../src/editor/render/markdown';
@@ -102,16 +102,18 @@ describe('editor rendering (pure)', () => {
       assert.ok(!md.includes('[['));
     });
 
-    it('renders a model table and escapes a hostile paper', () => {
+    it('renders a model table, and hostile class names and evidence as text', () => {
       const md = modelMarkdown('M', [{ pattern: 'unet', class: 'M', line: 1, endLine: 9, confidence: 0.8, evidence: ['L3: x = torch.cat([x, skip], dim=1)'] }], patternById, {
         paper: (id) => library.paper(id),
         papers: (p) => library.papersFor(p),
       });
       assert.match(md, /\| U\\-Net \| 80% \| L3: `x = torch\.cat\(\[x, skip\], dim=1\)` \|/);
-      const paper = paperMarkdown({ id: 'evil', title: HOSTILE, abstract: HOSTILE, urls: ['javascript:alert(1)', 'https://ok.example/a'], tags: [] });
-      assert.deepEqual(links(paper), []);
-      assert.ok(!paper.includes('javascript:alert(1)>'), 'non-http URLs are not linked');
-      assert.ok(paper.includes('<https://ok.example/a>'));
+      const hostile = modelMarkdown(HOSTILE, [{ pattern: 'unet', class: HOSTILE, line: 1, endLine: 9, confidence: 0.8, evidence: [`L3: ${HOSTILE}`] }], patternById, {
+        paper: (id) => library.paper(id),
+        papers: (p) => library.papersFor(p),
+      });
+      assert.deepEqual(links(hostile), [], 'a hostile class name or evidence line creates no link');
+      assert.ok(!hostile.replace(/(`+)[\s\S]*?\1/g, '').includes('<img'), 'HTML appears only inside code spans');
     });
   });
 

@@ -77,16 +77,3 @@ export function modelMarkdown(className: string | null, findings: PatternFinding
   }
   return out.join('\n');
 }
-
-/** A paper's abstract as Markdown. */
-export function paperMarkdown(paper: Paper): string {
-  const out = [`# ${escapeMarkdown(paper.title)}`, '', `Id: ${inlineCode(paper.id)}${paper.source && paper.source !== 'bundled' ? ` · from ${inlineCode(paper.source)}` : ''}`, ''];
-  const tags = paper.tags.filter((t) => t !== 'off-topic');
-  if (tags.length > 0) out.push(`Tags: ${tags.map(inlineCode).join(' ')}`, '');
-  out.push(escapeMarkdown(paper.abstract));
-  if (paper.urls.length > 0) {
-    out.push('', '## Links', '');
-    for (const url of paper.urls) if (/^https?:\/\//.test(url)) out.push(`- <${encodeURI(url).replace(/[<>]/g, '')}>`);
-  }
-  return out.join('\n');
-}
