@@ -9,7 +9,7 @@
 import { resolveDotted } from '../model/imports';
 import type { AssignFact, CallFact, MethodFact, ModuleClass, SubmoduleFact } from '../model/types';
 import type { Evidence, RecognizeContext } from './_types';
-import { allLayers, evidence, memoizeText } from './_util';
+import { allLayers, evidence, identifiersIn } from './_util';
 
 /** Names that hold queries, keys, values (and their projections) in real attention code. */
 export const QUERY_NAME = /^(q|qs|xq|query|queries|q_\w+|query_\w+|\w+_q|\w+_query|\w+_queries|q\d|theta\w*)$/i;
@@ -22,19 +22,6 @@ const FUSED_PROJECTION = /^(qkv|to_qkv|qkv_proj|in_proj|wqkv|w_qkv|c_attn|query_
 const NON_STREAM =
   /(mask|^pos$|^pos_|_pos$|_pos_|position|rotary|rope|freqs?|^sin|^cos|bias|cache|past|present|^use_|^output_|^return_|relative|^rel_|alibi|seq_?len|seqlens|lengths?$|^steps?$|training|deterministic|kwargs|^args$|^is_|layer_idx|^idx$|scale|dropout|causal|window|shape|size|temperature|timestep|^t$|^time|^t?emb$|_pos_emb|cu_seqlens|segment|token_type|head_mask|inference_params|(ssm|conv|kv|cache|rnn)_states?$|^mode$|^train$|^key_padding|^need_weights|^average_attn|^attn_weights$|sinusoid|coords?$|offset|^h$|^w$|^hw$|^height|^width|grid|xl_mem|knn_mem|^mems$|mem_kv|memories)/i;
 
-const PYTHON_KEYWORDS = new Set([
-  'None', 'True', 'False', 'and', 'or', 'not', 'in', 'is', 'if', 'else', 'for', 'lambda', 'self', 'await', 'yield',
-]);
-
-/** Identifiers read by an expression text (not attribute names, keyword-argument names, or strings). Shared: do not modify. */
-export const identifiersIn: (text: string) => readonly string[] = memoizeText((text) => {
-  const stripped = text.replace(/(['"])(?:\\.|(?!\1).)*\1/g, '""');
-  const names: string[] = [];
-  const re = /(?<![.\w])([A-Za-z_]\w*)(?!\s*=(?!=))/g;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(stripped)) !== null) if (!PYTHON_KEYWORDS.has(m[1])) names.push(m[1]);
-  return names;
-});
 
 /**
  * Union-based value flow within each method: for a local name, every method input (and every learned

@@ -7,20 +7,10 @@
 // local names through assignments as well.
 import type { CallFact, ModuleClass, SubmoduleFact } from '../model/types';
 import type { RecognizeContext } from './_types';
-import { allLayers, memoizeText } from './_util';
+import { allLayers, identifiersIn } from './_util';
 
 const CONSTRUCTORS = new Set(['__init__', 'setup', 'build', '__post_init__']);
-const PYTHON_WORDS = new Set(['None', 'True', 'False', 'and', 'or', 'not', 'in', 'is', 'if', 'else', 'for', 'lambda', 'self', 'await']);
 
-/** Identifiers an expression text reads: not attribute names, keyword-argument names or string contents. Shared: do not modify. */
-export const identifiersIn: (text: string) => readonly string[] = memoizeText((text) => {
-  const stripped = text.replace(/(['"])(?:\\.|(?!\1).)*\1/g, '""');
-  const names: string[] = [];
-  const re = /(?<![.\w])([A-Za-z_]\w*)(?!\s*=(?!=))/g;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(stripped)) !== null) if (!PYTHON_WORDS.has(m[1])) names.push(m[1]);
-  return names;
-});
 
 /** Whether a method is a constructor (`__init__`, `setup`, `build`). */
 export function isConstructor(method: string | null): boolean {
@@ -103,10 +93,6 @@ export function fileText(context: RecognizeContext): string {
   return text;
 }
 
-/** Regex-escapes a literal. */
-export function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
 
 const viewCache = new WeakMap<ModuleClass, ModuleClass>();
 

@@ -105,3 +105,21 @@ export const regExpFor: (source: string) => RegExp = memoizeText((source) => new
 
 /** Input names that conventionally carry a second stream (encoder output, context, condition). */
 export const CONTEXT_INPUT = /^(context|ctx|memory|mem|encoder_hidden_states|encoder_outputs?|enc_out\w*|enc\w*|key_value_states|kv|kv_input|cond\w*|y|media|image_embeds|img\w*|text\w*|latents?|source|src\w*|other|xa|audio_features|visual\w*|vision\w*|x_kv|k_v|keys?|values?|mem\w*)$/i;
+
+/** Words Python reserves, never names of values. */
+const PYTHON_KEYWORDS = new Set(['None', 'True', 'False', 'and', 'or', 'not', 'in', 'is', 'if', 'else', 'for', 'lambda', 'self', 'await', 'yield']);
+
+/** Identifiers read by an expression text (not attribute names, keyword-argument names, or strings). Shared: do not modify. */
+export const identifiersIn: (text: string) => readonly string[] = memoizeText((text) => {
+  const stripped = text.replace(/(['"])(?:\\.|(?!\1).)*\1/g, '""');
+  const names: string[] = [];
+  const re = /(?<![.\w])([A-Za-z_]\w*)(?!\s*=(?!=))/g;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(stripped)) !== null) if (!PYTHON_KEYWORDS.has(m[1])) names.push(m[1]);
+  return names;
+});
+
+/** Text as a literal inside a regular expression. */
+export function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

@@ -1,6 +1,6 @@
 import type { CallFact, ModuleClass, SubmoduleFact } from '../model/types';
 import type { Evidence, PatternDefinition, PatternMatch, RecognizeContext } from './_types';
-import { identifiersIn } from './_attention';
+import { identifiersIn } from './_util';
 import { allLayers, evidence, match } from './_util';
 
 /**

@@ -1,7 +1,7 @@
 import type { CallFact, MethodFact, ModuleClass } from '../model/types';
 import type { Evidence, PatternDefinition, RecognizeContext } from './_types';
-import { evidence, match } from './_util';
-import { computationView, derivedNames, escapeRegExp, fileText, identifiersIn, isConstructor, namesAssignedFrom, submoduleNamed } from './_generative';
+import { escapeRegExp, evidence, identifiersIn, match } from './_util';
+import { computationView, derivedNames, fileText, isConstructor, namesAssignedFrom, submoduleNamed } from './_generative';
 
 /**
  * Diffusion timestep conditioning: a denoiser embeds the diffusion timestep (or noise level) and

@@ -1,12 +1,10 @@
 import type { CallFact, ModuleClass } from '../model/types';
 import type { Evidence, PatternDefinition, RecognizeContext } from './_types';
-import { evidence, match } from './_util';
+import { escapeRegExp, evidence, identifiersIn, match } from './_util';
 import {
   callArgumentNames,
   computationView,
   derivedNames,
-  identifiersIn,
-  escapeRegExp,
   isConstructor,
   methodNames,
   namesAssignedFrom,

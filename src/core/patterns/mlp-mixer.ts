@@ -1,7 +1,7 @@
 import type { ModuleClass, SubmoduleFact } from '../model/types';
 import type { Evidence, PatternDefinition, RecognizeContext } from './_types';
 import { identifiersOf, layerCallsIn, maskStrings, matchingClose, methodFlows, splitTopLevelCommas, topLevel, type LayerCallText, type MethodFlow } from './_flow';
-import { allLayers, evidence, match, nestedLayers } from './_util';
+import { allLayers, escapeRegExp, evidence, match, nestedLayers } from './_util';
 
 /**
  * MLP-Mixer block: a token-mixing MLP applied across the sequence axis, alternating with a channel-mixing
@@ -144,7 +144,7 @@ function analyseFlow(cls: ModuleClass, flow: MethodFlow): MixerFinding {
         (kind === 'token-layer' ? finding.tokenLayer : finding.token).push(evidence(assign.line, kind === 'token-layer' ? 'MLP over the token axis' : 'MLP on transposed tokens'));
         mixedHere = true;
         // `self.mlp_tokens(...).transpose(1, 2)`: swapped back in the same expression.
-        if (isSwap(value) || new RegExp(`${call.callee.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\([\\s\\S]*\\)\\s*\\.(transpose|swapaxes|permute)\\(`).test(value)) finding.swappedBack = true;
+        if (isSwap(value) || new RegExp(`${escapeRegExp(call.callee)}\\([\\s\\S]*\\)\\s*\\.(transpose|swapaxes|permute)\\(`).test(value)) finding.swappedBack = true;
       } else if (kind === 'mlp' && !onSwapped) {
         finding.channel.push(evidence(assign.line, 'channel MLP'));
       }

@@ -1,7 +1,7 @@
 import type { AssignFact, CallFact, ModuleClass } from '../model/types';
 import type { Evidence, PatternDefinition, RecognizeContext } from './_types';
-import { allLayers, evidence, match } from './_util';
-import { callArgumentNames, escapeRegExp, identifiersIn, isConstructor } from './_generative';
+import { allLayers, escapeRegExp, evidence, identifiersIn, match } from './_util';
+import { callArgumentNames, isConstructor } from './_generative';
 
 /**
  * U-Net: a contracting path and an expanding path joined by skip connections at matching resolutions.

@@ -1,7 +1,7 @@
 import type { AssignFact, CallFact, ModuleClass, SubmoduleFact } from '../model/types';
 import type { Evidence, PatternDefinition, RecognizeContext } from './_types';
-import { evidence, hasWord, match } from './_util';
-import { identifiersIn, isConstructor } from './_generative';
+import { evidence, hasWord, identifiersIn, match } from './_util';
+import { isConstructor } from './_generative';
 import encoderDecoder from './encoder-decoder';
 
 /**
