@@ -44,7 +44,10 @@ export class DocumentStore implements vscode.Disposable {
 
   /** True for documents ArchLens analyses: Python, under the size limit. */
   accepts(document: vscode.TextDocument): boolean {
-    return document.languageId === 'python' && document.getText().length <= this.services.settings.maxFileSize;
+    if (document.languageId !== 'python') return false;
+    // The length from the last position, without copying the text (providers ask on every request).
+    const length = document.offsetAt(document.lineAt(document.lineCount - 1).range.end);
+    return length <= this.services.settings.maxFileSize;
   }
 
   /** The analysis of the document's current version (analysing now if needed), or undefined when not analysed. */

@@ -27,6 +27,10 @@ export interface UserCorpusText {
  *   library.search('mixture of experts', { limit: 3 });
  */
 export class PaperLibrary {
+  /** Ranked papers per pattern and limit: hovers and lenses ask on every refresh, and the answer only
+   * changes when papers are added. */
+  private readonly papersForCache = new Map<string, PatternPapers>();
+
   private constructor(readonly index: PaperIndex) {}
 
   /**
@@ -49,6 +53,7 @@ export class PaperLibrary {
 
   /** Reads a user corpus (`.jsonl` or `.bib`), adds its good records and returns its problems. */
   addUserCorpus({ path, text }: UserCorpusText): CorpusProblem[] {
+    this.papersForCache.clear();
     let parsed: { papers: Paper[]; problems: CorpusProblem[] };
     if (/\.jsonl?$/i.test(path)) parsed = parseJsonlCorpus(text, path);
     else if (/\.bib(tex)?$/i.test(path)) parsed = parseBibtexCorpus(text, path);
@@ -84,6 +89,12 @@ export class PaperLibrary {
   }
 
   papersFor(pattern: PatternDefinition, limit?: number): PatternPapers {
-    return papersFor(this.index, pattern, limit);
+    const key = `${pattern.id}|${limit ?? ''}`;
+    let result = this.papersForCache.get(key);
+    if (!result) {
+      result = papersFor(this.index, pattern, limit);
+      this.papersForCache.set(key, result);
+    }
+    return result;
   }
 }
