@@ -1,5 +1,5 @@
 import { Edit, type Tree } from 'web-tree-sitter';
-import { extractFileModel, type ClassModelCache } from './model/extract';
+import { extractFileModel, mayHoldModel, type ClassModelCache } from './model/extract';
 import type { FileModel, ModuleClass } from './model/types';
 import { PythonParser, type GrammarSource } from './parser';
 import type { Evidence, PatternDefinition, PatternMatch, RecognizeContext } from './patterns/_types';
@@ -24,6 +24,11 @@ export interface AnalyzeOptions {
   patterns?: readonly string[];
   /** Findings below this confidence are dropped (default 0.5). */
   minConfidence?: number;
+  /**
+   * `Analyzer.analyze` only: a file that cannot hold a model (see `mayHoldModel`) and has no pragma is not
+   * parsed; its analysis is empty (its model has no lines and does not tell syntax errors).
+   */
+  skipNonModelFiles?: boolean;
 }
 
 export interface FileAnalysis {
@@ -70,26 +75,29 @@ export function recognizePatterns(model: FileModel, options: AnalyzeOptions = {}
   const classesByName = new Map<string, ModuleClass>();
   for (const cls of model.classes) if (cls.name) classesByName.set(cls.name, cls);
   // Imports decide how names resolve, so results are only reused under the same imports.
-  const importsKey = `${[...(model.imports ?? [])].map(([k, v]) => `${k}=${v}`).join(';')}|`;
+  const importsKey = cache ? `${[...(model.imports ?? [])].map(([k, v]) => `${k}=${v}`).join(';')}|` : '';
   const findings: PatternFinding[] = [];
   const errors: string[] = [];
   const seen = new Set<string>();
+  // Without a cache nothing is reused, so what a recognizer reads need not be recorded: one plain
+  // context serves every class (and lets recognizers share per-file work through it).
+  const plainContext: RecognizeContext | undefined = cache ? undefined : { file: model, classesByName };
   for (const cls of model.classes) {
     for (const pattern of wanted) {
-      const key = cls.cacheKey ? `${pattern.id}|${importsKey}${cls.cacheKey}` : undefined;
+      const key = cache && cls.cacheKey ? `${pattern.id}|${importsKey}${cls.cacheKey}` : undefined;
       let entry = key ? cache?.get(key) : undefined;
       if (entry && !dependenciesHold(entry, cls, classesByName, model.lines)) entry = undefined;
       if (!entry) {
-        const recorder = new DependencyRecorder(model, classesByName, cls.line);
+        const recorder = plainContext ? undefined : new DependencyRecorder(model, classesByName, cls.line);
         if (work) work.recognitionsRun++;
         let match: PatternMatch | null = null;
         let error: string | undefined;
         try {
-          match = pattern.recognize(cls, recorder.context);
+          match = pattern.recognize(cls, recorder?.context ?? plainContext!);
         } catch (failure) {
           error = `${pattern.id} on ${cls.name ?? cls.functionName ?? 'module'}: ${(failure as Error).message}`;
         }
-        entry = { line: cls.line, match, error, ...recorder.dependencies() };
+        entry = { line: cls.line, match, error, ...(recorder?.dependencies() ?? NO_DEPENDENCIES) };
         if (key && cache) cache.set(key, entry);
       }
       if (key) seen.add(key);
@@ -131,6 +139,8 @@ interface RecognitionEntry {
  * looked at are unchanged: an edit re-runs recognition only where it could change the answer.
  */
 export type RecognitionCache = Map<string, RecognitionEntry>;
+
+const NO_DEPENDENCIES: Pick<RecognitionEntry, 'wholeFile' | 'classes' | 'lines'> = { wholeFile: true, classes: new Map(), lines: new Map() };
 
 function dependenciesHold(entry: RecognitionEntry, cls: ModuleClass, classesByName: Map<string, ModuleClass>, lines: string[]): boolean {
   if (entry.wholeFile) return false;
@@ -323,6 +333,9 @@ export class Analyzer {
   }
 
   analyze(text: string, options: AnalyzeOptions & { budgetMs?: number } = {}): FileAnalysis {
+    if (options.skipNonModelFiles && !mayHoldModel(text) && !text.includes('archlens:')) {
+      return { findings: [], model: { classes: [], lines: [], hasSyntaxErrors: false }, errors: [], pragmaProblems: [], work: { classesRead: 0, recognitionsRun: 0 } };
+    }
     const tree: Tree = this.parser.parse(text, options.budgetMs);
     try {
       return analyzeTree(tree, text, options);

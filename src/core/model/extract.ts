@@ -49,6 +49,17 @@ const WRAPPER_BASE_NAME = /(Module|Layer|Model|Net|Network|MessagePassing|Mixin|
  */
 export type ClassModelCache = Map<string, { model: ModuleClass | null; line: number }>;
 
+/**
+ * False only when no class of `text` can be a module class and no functional model can be read, so the
+ * file need not be parsed for findings. Every way `extractFileModel` finds a model needs one of these words
+ * in the text: a framework import (the import map's paths are texts of the file), a framework base written
+ * out (`torch.nn.Module`, `tf.keras.Model`, `eqx.Module`), or a bare `nn.Module` base; same-file
+ * subclasses need one of those at the root.
+ */
+export function mayHoldModel(text: string): boolean {
+  return /torch|flax|equinox|eqx|keras|tensorflow|lightning|nn\.Module|\btf\b/.test(text);
+}
+
 export function extractFileModel(tree: Tree, text: string, cache?: ClassModelCache, work?: { classesRead: number }): FileModel {
   // Every node property read goes through one read-once view of the tree (see SyntaxNode).
   const root = new SyntaxTree().wrap(tree.rootNode);
@@ -310,6 +321,9 @@ function parameterDefaults(parameters: SyntaxNode | null): Record<string, string
 /** How deeply nested containers of layers are read (`nn.Sequential(nn.Sequential(...))`). */
 const MAX_CONTAINER_DEPTH = 32;
 
+/** How deeply calls nested in calls' arguments are recorded as calls of their own (`f(g(h(x)))` is three deep). */
+const MAX_CALL_NESTING = 32;
+
 const COMPREHENSIONS = new Set(['list_comprehension', 'generator_expression', 'set_comprehension', 'dictionary_comprehension']);
 
 /**
@@ -322,6 +336,10 @@ class MethodWalker {
   /** Local lists of layers built with `.append(...)` in a constructor, for `nn.ModuleList(layers)`. */
   private readonly localLayerLists = new Map<string, { elements: SubmoduleFact[]; replicated: boolean }>();
   private loopDepth = 0;
+  /** Calls around the node being read (see MAX_CALL_NESTING). */
+  private callDepth = 0;
+  /** See `originsWithin`. */
+  private readonly originsMemo = new Map<SyntaxNode, ReadonlySet<string>>();
 
   constructor(
     private readonly model: ModuleClass,
@@ -362,7 +380,11 @@ class MethodWalker {
           continue;
         }
         case 'call':
-          this.recordCall(node);
+          // Calls nested in calls deeper than real code nests them are read as text only: each call's facts
+          // hold its argument texts, so recording all of a deep nest would hold (and scan) quadratic text.
+          if (this.callDepth < MAX_CALL_NESTING) this.recordCall(node);
+          this.callDepth++;
+          stack.push({ exit: () => this.callDepth-- });
           break;
         case 'return_statement': {
           // A returned expression is read like an assignment to `return` (residual sums, gated outputs).
@@ -425,15 +447,49 @@ class MethodWalker {
     for (const id of node.descendantsOfType('identifier')) if (id) this.model.words.add(id.text);
   }
 
-  /** Method inputs an expression derives from. */
+  /** Method inputs an expression derives from (in the order `readIdentifiers` meets the names). */
   private originsOf(node: SyntaxNode | null): Set<string> {
-    const result = new Set<string>();
-    if (!node) return result;
-    for (const name of readIdentifiers(node)) {
-      const from = this.origins.get(name);
-      if (from) for (const o of from) result.add(o);
+    return node ? new Set(this.originsWithin(node)) : new Set();
+  }
+
+  /**
+   * `originsOf` per node, kept until the next change to the origins: every call of a nested call
+   * expression asks for the origins of its arguments, so reading each argument afresh would be quadratic.
+   * Iterative (post-order) for deep expressions; the sets are shared and must not be modified.
+   */
+  private originsWithin(start: SyntaxNode): ReadonlySet<string> {
+    const memo = this.originsMemo;
+    const pending: Array<{ node: SyntaxNode; parts?: SyntaxNode[] }> = [{ node: start }];
+    while (pending.length > 0) {
+      const top = pending[pending.length - 1];
+      if (memo.has(top.node)) {
+        pending.pop();
+        continue;
+      }
+      if (!top.parts) {
+        top.parts = identifierParts(top.node);
+        for (const part of top.parts) if (!memo.has(part)) pending.push({ node: part });
+        continue;
+      }
+      pending.pop();
+      const node = top.node;
+      if (node.type === 'identifier') {
+        memo.set(node, this.origins.get(node.text) ?? NO_ORIGINS);
+      } else if (top.parts.length === 1) {
+        memo.set(node, memo.get(top.parts[0])!);
+      } else {
+        // `readIdentifiers` meets the last part's names first.
+        const result = new Set<string>();
+        for (let i = top.parts.length - 1; i >= 0; i--) for (const o of memo.get(top.parts[i])!) result.add(o);
+        memo.set(node, result.size > 0 ? result : NO_ORIGINS);
+      }
     }
-    return result;
+    return memo.get(start)!;
+  }
+
+  private setOrigins(name: string, origins: Set<string>): void {
+    this.origins.set(name, origins);
+    this.originsMemo.clear();
   }
 
   private recordLoop(left: SyntaxNode, right: SyntaxNode, scope: SyntaxNode): void {
@@ -441,7 +497,7 @@ class MethodWalker {
     this.model.loops.push(fact);
     const from = this.originsOf(right);
     const targets = targetNames(left);
-    for (const target of targets) this.origins.set(target, from);
+    for (const target of targets) this.setOrigins(target, from);
     // `for expert in self.experts`, `for i, blk in enumerate(self.blocks)`, `for w, op in zip(ws, self._ops)`
     const selfAttrs = [...right.text.matchAll(/self\.(\w+)/g)].map((m) => m[1]);
     if (selfAttrs.length === 1 && targets.length >= 1) {
@@ -482,12 +538,12 @@ class MethodWalker {
     // A model input (`inputs = keras.Input(...)`) is its own origin, like a method parameter.
     const isInput = right.type === 'call' && lastName(right.childForFieldName('function')?.text ?? '') === 'Input';
     for (const target of left ? targetNames(left) : []) {
-      if (isInput) this.origins.set(target, new Set([target]));
-      else if (fact.operator === '=') this.origins.set(target, origins);
+      if (isInput) this.setOrigins(target, new Set([target]));
+      else if (fact.operator === '=') this.setOrigins(target, origins);
       else {
         const merged = new Set(this.origins.get(target) ?? []);
         for (const o of origins) merged.add(o);
-        this.origins.set(target, merged);
+        this.setOrigins(target, merged);
       }
     }
     // Values stay bound to the `self.X` container they were read from: `experts = self.experts`.
@@ -807,6 +863,28 @@ function argumentNodes(call: SyntaxNode): { positional: SyntaxNode[]; keywords: 
     }
   }
   return { positional, keywords };
+}
+
+const NO_ORIGINS: ReadonlySet<string> = new Set();
+
+/** The parts of an expression whose identifiers `readIdentifiers` reads (none for an identifier itself). */
+function identifierParts(node: SyntaxNode): SyntaxNode[] {
+  switch (node.type) {
+    case 'identifier':
+    case 'string':
+    case 'lambda_parameters':
+      return [];
+    case 'attribute': {
+      const object = node.childForFieldName('object');
+      return object ? [object] : [];
+    }
+    case 'keyword_argument': {
+      const value = node.childForFieldName('value');
+      return value ? [value] : [];
+    }
+    default:
+      return node.namedChildren;
+  }
 }
 
 /** Identifiers read by an expression: not attribute names, keyword names or callee names of plain calls. */

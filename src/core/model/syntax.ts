@@ -57,7 +57,7 @@ export class SyntaxNode {
   get namedChildren(): SyntaxNode[] {
     if (!this.children) {
       this.children = [];
-      for (const child of this.node.namedChildren) if (child) this.children.push(this.tree.wrap(child));
+      for (const child of this.node.namedChildren) if (child) this.children.push(this.tree.wrap(child, this));
     }
     return this.children;
   }
@@ -71,18 +71,27 @@ export class SyntaxNode {
     let child = this.fieldChildren.get(field);
     if (child === undefined) {
       const found = this.node.childForFieldName(field);
-      child = found ? this.tree.wrap(found) : null;
+      child = found ? this.tree.wrap(found, this) : null;
       this.fieldChildren.set(field, child);
     }
     return child;
   }
 
+  /**
+   * The parent as the child was reached (wasm's `Node.parent` walks down from the root each time, which is
+   * quadratic over a deeply nested expression); asked of wasm only for a node not reached from its parent.
+   */
   get parent(): SyntaxNode | null {
     if (this.parentNode === undefined) {
       const found = this.node.parent;
       this.parentNode = found ? this.tree.wrap(found) : null;
     }
     return this.parentNode;
+  }
+
+  /** Records the node this one was reached from as a child: its parent, without asking wasm. */
+  reachedFrom(parent: SyntaxNode): void {
+    this.parentNode ??= parent;
   }
 
   /**
@@ -106,12 +115,14 @@ export class SyntaxNode {
 export class SyntaxTree {
   private readonly nodes = new Map<number, SyntaxNode>();
 
-  wrap(node: Node): SyntaxNode {
+  /** The view of `node`; `parent`, when given, is the node it was reached from as a child. */
+  wrap(node: Node, parent?: SyntaxNode): SyntaxNode {
     let wrapped = this.nodes.get(node.id);
     if (!wrapped) {
       wrapped = new SyntaxNode(node, this);
       this.nodes.set(node.id, wrapped);
     }
+    if (parent) wrapped.reachedFrom(parent);
     return wrapped;
   }
 }

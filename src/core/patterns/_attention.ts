@@ -9,7 +9,7 @@
 import { resolveDotted } from '../model/imports';
 import type { AssignFact, CallFact, MethodFact, ModuleClass, SubmoduleFact } from '../model/types';
 import type { Evidence, RecognizeContext } from './_types';
-import { allLayers, evidence, identifiersIn } from './_util';
+import { allLayers, evidence, firstSubmoduleNamed, identifiersIn } from './_util';
 
 /** Names that hold queries, keys, values (and their projections) in real attention code. */
 export const QUERY_NAME = /^(q|qs|xq|query|queries|q_\w+|query_\w+|\w+_q|\w+_query|\w+_queries|q\d|theta\w*)$/i;
@@ -85,9 +85,15 @@ export class ClassFlow {
   nameOrigins(name: string, method: string, line: number): Set<string> {
     const list = this.history.get(`${method}:${name}`);
     if (list) {
-      let found: Set<string> | undefined;
-      for (const entry of list) if (entry.line < line) found = entry.origins;
-      if (found) return found;
+      // Entries are in line order: the last one before `line` by binary search.
+      let low = 0;
+      let high = list.length;
+      while (low < high) {
+        const mid = (low + high) >>> 1;
+        if (list[mid].line < line) low = mid + 1;
+        else high = mid;
+      }
+      if (low > 0) return list[low - 1].origins;
     }
     const params = this.methods.get(method)?.params ?? [];
     if (name !== 'self' && name !== 'cls' && params.includes(name)) return new Set([name]);
@@ -425,7 +431,7 @@ const PROJECTION_CTOR = /^(Linear|LinearNoBias|Dense|DenseGeneral|EinsumDense|Ei
 /** Whether a self layer (or inline layer) is a projection, not an attention or a block. */
 function isProjectionLayer(cls: ModuleClass, name: string, inlineCtor?: string): boolean {
   if (inlineCtor !== undefined) return PROJECTION_CTOR.test(inlineCtor.split('.').pop() ?? '');
-  const layer = cls.submodules.find((l) => l.name === name);
+  const layer = firstSubmoduleNamed(cls, name);
   if (!layer) return true; // built elsewhere (a config helper, a parent class): trust the name
   if (PROJECTION_CTOR.test(layer.ctorName)) return true;
   if (layer.elements.length > 0) return layer.elements.some((e) => PROJECTION_CTOR.test(e.ctorName)) && layer.elements.every((e) => PROJECTION_CTOR.test(e.ctorName) || /Dropout|Norm|Rearrange|Identity|Reshape/.test(e.ctorName));
@@ -614,7 +620,7 @@ function unnamedSites(cls: ModuleClass, flow: ClassFlow): AttentionSite[] {
   const projected = new Map<string, { method: string; input: string }>();
   for (const call of cls.calls) {
     if (!call.selfAttr || call.callee !== `self.${call.selfAttr}` || call.assignedTo.length !== 1) continue;
-    const layer = cls.submodules.find((l) => l.name === call.selfAttr);
+    const layer = firstSubmoduleNamed(cls, call.selfAttr);
     if (!layer || !PROJECTION_CTOR.test(layer.ctorName) || call.args.length !== 1) continue;
     projected.set(`${call.method}:${call.assignedTo[0]}`, { method: call.method ?? '', input: call.args[0] });
   }
@@ -732,7 +738,7 @@ function isAttentionCall(call: CallFact, cls: ModuleClass): boolean {
   if (!name || name === 'self') return false;
   // HF: whatever the submodule is called, `key_value_states=` is an attention's key/value stream.
   if (call.kwargs.key_value_states !== undefined) return true;
-  const layer = call.selfAttr ? cls.submodules.find((s) => s.name === call.selfAttr) : undefined;
+  const layer = call.selfAttr ? firstSubmoduleNamed(cls, call.selfAttr) : undefined;
   const ctorSaysAttention = layer !== undefined && [layer.ctorName, ...layer.elements.map((e) => e.ctorName)].some((c) => /(Attention|Attn|Attend|Attender|MHA|XAttn)\d*(Layer|Block|Module)?$/.test(c));
   if (NOT_ATTENTION_CALLEE.test(name)) return false;
   if (ATTENTION_CALLEE.test(name)) return true;
@@ -770,7 +776,7 @@ export function crossWiring(cls: ModuleClass, context: RecognizeContext): Wiring
     items.forEach((item, i) => {
       const source = positional ? sources[i] : iterable;
       const attr = /self\.(\w+)/.exec(source)?.[1];
-      const layer = attr ? cls.submodules.find((l) => l.name === attr) : undefined;
+      const layer = attr ? firstSubmoduleNamed(cls, attr) : undefined;
       if (layer && !holdsAttention(layer)) return;
       for (const name of identifiersIn(item)) loopBound.add(name);
     });
@@ -836,6 +842,6 @@ function holdsAttention(layer: SubmoduleFact): boolean {
 
 function primitiveLayerCall(call: CallFact, cls: ModuleClass, context: RecognizeContext): boolean {
   if (!call.selfAttr) return false;
-  const layer = cls.submodules.find((s) => s.name === call.selfAttr);
+  const layer = firstSubmoduleNamed(cls, call.selfAttr);
   return layer !== undefined && primitiveKind(layer.ctor, cls, context) !== null;
 }

@@ -76,8 +76,10 @@ function plusPositions(top: string): number[] {
   for (let i = 0; i < top.length; i++) {
     if (top[i] !== '+' || top[i + 1] === '=') continue;
     const before = top.slice(0, i).trimEnd();
-    if (!/[\w)\]}'"]$/.test(before) || /(^|[^\w.])\d+(\.\d*)?[eE]$/.test(before)) continue;
-    if (/(^|\W)(return|in|and|or|not|if|else|lambda|yield)$/.test(before)) continue;
+    // The end-anchored tests look only at the trailing word (and the character before it): testing the
+    // whole prefix would be quadratic over a long sum.
+    if (!/[\w)\]}'"]$/.test(before.slice(-1)) || /(^|[^\w.])\d+(\.\d*)?[eE]$/.test(trailingRun(before, /[\w.]/))) continue;
+    if (/(^|\W)(return|in|and|or|not|if|else|lambda|yield)$/.test(trailingRun(before, /\w/))) continue;
     out.push(i);
   }
   return out;
@@ -85,6 +87,35 @@ function plusPositions(top: string): number[] {
 
 /** Function-style sums: `torch.add(a, b)`, `layers.add([a, b])`, `layers.Add()([a, b])`, `tf.math.add`. */
 const ADD_CALLEE = /(?:^|[^\w.])(?:[\w.]+\.)?(?:add\s*|add_graphs?\w*\s*|Add\s*\([^()]*\)\s*|drop_?path\d*\s*)$/;
+
+/**
+ * The end of `text`'s trailing run of `part` characters, with the character before it: an end-anchored
+ * pattern that starts at a boundary (`^` or a character outside `part`) and then matches only `part`
+ * characters gives the same answer on it as on the whole text, without scanning the whole text.
+ */
+function trailingRun(text: string, part: RegExp): string {
+  let start = text.length;
+  while (start > 0 && part.test(text[start - 1])) start--;
+  return text.slice(Math.max(0, start - 1));
+}
+
+/**
+ * The part of `region.slice(0, end)` that `ADD_CALLEE` can match (see `trailingRun`): trailing space, an
+ * optional `(...)` without parentheses inside and space before it, then the dotted name and one boundary.
+ */
+function addCalleeTail(region: string, end: number): string {
+  let start = end;
+  while (start > 0 && /\s/.test(region[start - 1])) start--;
+  if (region[start - 1] === ')') {
+    start--;
+    while (start > 0 && region[start - 1] !== '(' && region[start - 1] !== ')') start--;
+    if (region[start - 1] !== '(') return region.slice(start, end);
+    start--;
+    while (start > 0 && /\s/.test(region[start - 1])) start--;
+  }
+  while (start > 0 && /[\w.]/.test(region[start - 1])) start--;
+  return region.slice(Math.max(0, start - 1), end);
+}
 
 /**
  * The operand lists of every sum in an expression, at any nesting depth: `x + self.f(x)` gives
@@ -122,7 +153,7 @@ export function additiveGroups(expression: string): string[][] {
       const close = matchingClose(region, i);
       if (close < 0) break;
       const inner = region.slice(i + 1, close);
-      if (top[i] === '(' && ADD_CALLEE.test(region.slice(0, i))) {
+      if (top[i] === '(' && ADD_CALLEE.test(addCalleeTail(region, i))) {
         let args = splitTopLevelCommas(inner).filter((a) => !/^\w+\s*=[^=]/.test(a));
         if (args.length === 1 && /^[[(]/.test(args[0])) args = splitTopLevelCommas(args[0].slice(1, -1));
         if (args.length >= 2) groups.push(args);
@@ -394,8 +425,15 @@ class EnvHistory {
     const lookup = (name: string): number | undefined => {
       const entries = history.get(name);
       if (!entries) return undefined;
-      for (let i = entries.length - 1; i >= 0; i--) if (entries[i].step < at) return entries[i].version;
-      return undefined;
+      // Steps only grow: the last entry before `at` by binary search (a long method has thousands).
+      let low = 0;
+      let high = entries.length;
+      while (low < high) {
+        const mid = (low + high) >>> 1;
+        if (entries[mid].step < at) low = mid + 1;
+        else high = mid;
+      }
+      return low > 0 ? entries[low - 1].version : undefined;
     };
     return { get: lookup, has: (name) => lookup(name) !== undefined };
   }
@@ -612,18 +650,59 @@ export function ancestorsOf(flow: MethodFlow, v: number): Set<number> {
   return out;
 }
 
-/** Versions that `v` was computed from through at least one layer. */
-export function computedFrom(flow: MethodFlow, v: number, memo = new Map<number, Set<number>>()): Set<number> {
-  const cached = memo.get(v);
-  if (cached) return cached;
-  const out = new Set<number>();
-  memo.set(v, out);
-  const version = flow.versions[v];
-  for (const dep of version.deps) {
-    const from = version.layer ? ancestorsOf(flow, dep) : computedFrom(flow, dep, memo);
-    for (const x of from) out.add(x);
+/** A set of versions asked only for membership and emptiness. */
+export interface VersionQuery {
+  has(v: number): boolean;
+  readonly nonEmpty: boolean;
+}
+
+/**
+ * Whether `target` is among `from` and the versions they derive from (`ancestorsOf`), without building
+ * those sets: a version's dependencies are always older (smaller ids), so nothing older than `target`
+ * can lead to it.
+ */
+export function derivesFrom(flow: MethodFlow, from: readonly number[], target: number): boolean {
+  const seen = new Set<number>();
+  const stack = from.filter((v) => v >= target);
+  while (stack.length > 0) {
+    const current = stack.pop()!;
+    if (current === target) return true;
+    if (seen.has(current)) continue;
+    seen.add(current);
+    for (const dep of flow.versions[current].deps) if (dep >= target) stack.push(dep);
   }
-  return out;
+  return false;
+}
+
+/**
+ * The versions `v` was computed from through at least one layer, as a membership test: the ancestors of
+ * the inputs of every layer application reached from `v` through non-layer steps. Queries walk only what
+ * they need, so a method of thousands of statements is not quadratic.
+ */
+export function computedFrom(flow: MethodFlow, v: number): VersionQuery {
+  /** Layer applications reached from `v` through non-layer steps (not including what they derive from). */
+  let layers: number[] | undefined;
+  const reachedLayers = (): number[] => {
+    if (layers) return layers;
+    layers = [];
+    const seen = new Set<number>();
+    const stack = [v];
+    while (stack.length > 0) {
+      const current = stack.pop()!;
+      if (seen.has(current)) continue;
+      seen.add(current);
+      const version = flow.versions[current];
+      if (version.layer) layers.push(current);
+      else stack.push(...version.deps);
+    }
+    return layers;
+  };
+  return {
+    has: (target) => reachedLayers().some((layer) => derivesFrom(flow, flow.versions[layer].deps, target)),
+    get nonEmpty() {
+      return reachedLayers().some((layer) => flow.versions[layer].deps.length > 0);
+    },
+  };
 }
 
 /** Versions an expression reads, given the names visible at its statement (scalars left out). */

@@ -7,7 +7,7 @@
 // local names through assignments as well.
 import type { CallFact, ModuleClass, SubmoduleFact } from '../model/types';
 import type { RecognizeContext } from './_types';
-import { allLayers, identifiersIn } from './_util';
+import { allLayers, firstSubmoduleNamed, identifiersIn } from './_util';
 
 const CONSTRUCTORS = new Set(['__init__', 'setup', 'build', '__post_init__']);
 
@@ -63,7 +63,7 @@ export function callArgumentNames(call: CallFact): string[] {
 
 /** The layer built as `self.<name>` (containers included), if the class builds one. */
 export function submoduleNamed(cls: ModuleClass, name: string): SubmoduleFact | undefined {
-  return cls.submodules.find((s) => s.name === name);
+  return firstSubmoduleNamed(cls, name);
 }
 
 /** Names of the class's methods, for resolving `self.encode(...)`-style helper calls. */

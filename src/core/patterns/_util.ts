@@ -38,7 +38,20 @@ export function nestedLayers(layer: SubmoduleFact): SubmoduleFact[] {
 
 /** The top-level layer stored as `self.<name>`. */
 export function layerNamed(cls: ModuleClass, name: string): SubmoduleFact | undefined {
-  return cls.submodules.find((s) => s.name === name);
+  return firstSubmoduleNamed(cls, name);
+}
+
+const submodulesByName = new WeakMap<SubmoduleFact[], Map<string, SubmoduleFact>>();
+
+/** `cls.submodules.find((s) => s.name === name)`, indexed once per class (classes can build thousands). */
+export function firstSubmoduleNamed(cls: ModuleClass, name: string | undefined): SubmoduleFact | undefined {
+  let byName = submodulesByName.get(cls.submodules);
+  if (!byName) {
+    byName = new Map();
+    for (const s of cls.submodules) if (!byName.has(s.name)) byName.set(s.name, s);
+    submodulesByName.set(cls.submodules, byName);
+  }
+  return name === undefined ? undefined : byName.get(name);
 }
 
 /** Layers whose constructor name matches. */

@@ -209,6 +209,25 @@ function fileHasCausalMask(context: RecognizeContext): boolean {
   return found;
 }
 
+/**
+ * Per file (read once, not once per class): the classes holding exactly an `encoder` and a `decoder`, by
+ * the constructor names of those two parts; and the class names that name an encoder.
+ */
+const encoderDecoderPartsOf = new WeakMap<object, { partOf: Map<string, ModuleClass[]>; encoderNames: Set<string> }>();
+function encoderDecoderParts(context: RecognizeContext): { partOf: Map<string, ModuleClass[]>; encoderNames: Set<string> } {
+  let found = encoderDecoderPartsOf.get(context.classesByName);
+  if (!found) {
+    found = { partOf: new Map(), encoderNames: new Set() };
+    for (const [name, other] of context.classesByName) {
+      const parts = other.submodules.filter((s) => /^(encoder|decoder)$/.test(s.name));
+      if (parts.length === 2) for (const ctor of new Set(parts.map((s) => s.ctorName))) found.partOf.set(ctor, [...(found.partOf.get(ctor) ?? []), other]);
+      if (/Encoder(Layer|Block|Stack)?$/.test(name) && !/Positional|Position|Embedding/.test(name)) found.encoderNames.add(name);
+    }
+    encoderDecoderPartsOf.set(context.classesByName, found);
+  }
+  return found;
+}
+
 /** Encoder-side inputs or parts: a decoder of an encoder-decoder, or the encoder-decoder itself. */
 function encoderSide(cls: ModuleClass, context: RecognizeContext): boolean {
   const names = new Set(cls.submodules.map((s) => s.name));
@@ -216,14 +235,11 @@ function encoderSide(cls: ModuleClass, context: RecognizeContext): boolean {
   if (hasEncoder && [...names].some((n) => /decoder|dec$/.test(n))) return true;
   if (names.has('encoder') && !cls.submodules.some((s) => s.name === 'encoder' && /Embedding|Rotary|Positional/.test(s.ctorName))) return true;
   // Built as the encoder or decoder of a same-file encoder-decoder (T5Stack, BartDecoder, TextDecoder).
-  for (const other of context.classesByName.values()) {
-    if (other === cls) continue;
-    const parts = other.submodules.filter((s) => /^(encoder|decoder)$/.test(s.name));
-    if (parts.length === 2 && parts.some((s) => s.ctorName === cls.name)) return true;
-  }
+  const file = encoderDecoderParts(context);
+  if (cls.name !== null && file.partOf.get(cls.name)?.some((other) => other !== cls)) return true;
   const forward = cls.methods.find((m) => m.name === 'forward' || m.name === '__call__' || m.name === 'call');
   if (!forward) return false;
-  const fileHasEncoder = [...context.classesByName.keys()].some((n) => n !== cls.name && /Encoder(Layer|Block|Stack)?$/.test(n) && !/Positional|Position|Embedding/.test(n));
+  const fileHasEncoder = file.encoderNames.size - (cls.name !== null && file.encoderNames.has(cls.name) ? 1 : 0) > 0;
   for (const param of forward.params) {
     if (!ENCODER_INPUT.test(param)) continue;
     const used = cls.calls.some((c) => c.method === forward.name && [...c.argOrigins, ...Object.values(c.kwargOrigins)].some((o) => o.has(param)));

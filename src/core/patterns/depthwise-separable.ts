@@ -54,59 +54,131 @@ const depthwiseSeparable: PatternDefinition = {
   id: 'depthwise-separable',
   name: 'Depthwise-separable convolution',
   recognize(cls: ModuleClass, context: RecognizeContext) {
-    const ops = convOps(cls, context);
-    if (!ops.some((op) => op.kind === 'depthwise' || op.kind === 'separable')) return inheritedFrom(cls, context);
-    // (A functional model pools the whole network, attention blocks included: no penalty there.)
-    const attention = cls.name !== null && [...cls.calls, ...cls.initCalls].some((c) => ATTENTION_CALL.test(c.name));
-
-    // A framework's separable layer (Keras SeparableConv2D) is the whole pattern; a project's own block is its own.
-    const imports = context.file.imports ?? new Map<string, string>();
-    const separable = ops.find((op) => op.kind === 'separable' && !op.userClass && isFrameworkLayer(op.call.callee, imports));
-    if (separable) return match(0.9, [evidence(separable.call.line, separable.note)], attention ? -0.5 : 0);
-
-    // A depthwise part of this file that is already a whole separable conv (vit-pytorch's `DepthWiseConv2d`)
-    // keeps the pattern to itself, like a user SeparableConv2d block.
-    const depthwise = ops.filter((op) => op.kind === 'depthwise' && !(op.userClass && isSeparablePart(op.call.name, cls, context)));
-    if (depthwise.length === 0) return null;
-    const firstDw = depthwise[0];
-    const found: Evidence[] = [evidence(firstDw.call.line, firstDw.note)];
-
-    // A 1x1 conv of this class, or a part of this file whose own layer is a 1x1 conv (HF EfficientNet's projection layer).
-    // Shortcut projections and re-parameterization branches are 1x1 convs beside the path, not after the depthwise conv.
-    const pointwise = ops.filter((op) => op.kind === 'pointwise' && !SIDE_BRANCH.test(op.attr));
-    if (pointwise.length === 0) {
-      // Parts count only on the main path: run on the depthwise output (not a shortcut projection).
-      const parts = pointwiseParts(cls, context, ops);
-      const partAttrs = new Set(parts.map((p) => p.attr).filter(Boolean));
-      const onPath = partAttrs.size > 0 ? stepAfterDepthwise(cls, depthwise, (attr) => partAttrs.has(attr), new Set()) : undefined;
-      if (onPath !== undefined) pointwise.push(...parts.filter((p) => cls.assigns.some((a) => a.line === onPath && a.value.includes(`self.${p.attr}(`))));
-    }
-    if (pointwise.length > 0) {
-      const after = pointwise.find((op) => op.call.line > firstDw.call.line) ?? pointwise[0];
-      found.push(evidence(after.call.line, after.note));
-      return match(0.85, found, after.call.line > firstDw.call.line ? 0.05 : 0, attention ? -0.5 : 0);
-    }
-
-    // ConvNeXt: depthwise conv, then Linear/MLP layers over channels on its output — not in a transformer
-    // block whose depthwise conv is a local/positional add-on beside its attention.
-    const holdsAttention = cls.submodules.some((s) => /^(attn|attention|self_attn|mha|token_mixer)$/.test(s.name) || /Attention/.test(s.ctorName));
-    if (attention || holdsAttention) return null;
-    // Over images only: a depthwise conv1d followed by Linear projections is a Mamba / Conformer-style
-    // token mixer (causal local conv), not a separable conv.
-    const spatial = depthwise.filter((op) => !/1d|1D/.test(op.call.name) && !/^\(\s*[\w.]+\s*,?\s*\)$|^\[\s*[\w.]+\s*\]$/.test((op.call.kwargs['kernel_size'] ?? '').trim()));
-    const pointwiseStep = linearAfterDepthwise(cls, spatial, ops.filter((op) => op.kind === 'linear'));
-    if (!pointwiseStep) return null;
-    found.push(evidence(pointwiseStep, 'pointwise Linear/MLP over channels'));
-    return match(0.65, found);
+    return recognizeWithBases(cls, context);
   },
 };
 
+/** Results per class, per context (one file's analysis): inheritance chains are walked once, not per class. */
+const resultsByContext = new WeakMap<Map<string, ModuleClass>, Map<ModuleClass, PatternMatch | null>>();
+
+/**
+ * The pattern in `start`, or inherited from a same-file base class with it (see `inheritedFrom`). Walks up
+ * the inheritance graph with an explicit stack (chains can be thousands of classes long); a base class
+ * that is already being resolved (an inheritance cycle) counts as not having the pattern, and results that
+ * depended on such a cut are not kept, so every class gets the same answer whichever class was asked first.
+ */
+function recognizeWithBases(start: ModuleClass, context: RecognizeContext): PatternMatch | null {
+  // Inside a part's check (`isSeparablePart`) answers depend on the parts being checked: not kept.
+  let known = visiting.size === 0 ? resultsByContext.get(context.classesByName) : new Map<ModuleClass, PatternMatch | null>();
+  if (!known) resultsByContext.set(context.classesByName, (known = new Map()));
+  if (known.has(start)) return known.get(start)!;
+  const local = new Map<ModuleClass, PatternMatch | null>();
+  const resultOf = (cls: ModuleClass): PatternMatch | null | undefined => (local.has(cls) ? local.get(cls) : known.get(cls));
+  const hasResult = (cls: ModuleClass): boolean => local.has(cls) || known.has(cls);
+  type Frame = { cls: ModuleClass; baseIndex: number; cut: boolean };
+  const frames: Frame[] = [];
+  const resolving = new Set<ModuleClass>();
+  const finish = (frame: Frame, result: PatternMatch | null): void => {
+    frames.pop();
+    resolving.delete(frame.cls);
+    local.set(frame.cls, result);
+    if (!frame.cut) known.set(frame.cls, result);
+    else if (frames.length > 0) frames[frames.length - 1].cut = true;
+  };
+  const enter = (cls: ModuleClass): void => {
+    const ops = convOps(cls, context);
+    if (ops.some((op) => op.kind === 'depthwise' || op.kind === 'separable')) {
+      const result = ownPattern(cls, context, ops);
+      local.set(cls, result);
+      known.set(cls, result);
+      return;
+    }
+    frames.push({ cls, baseIndex: 0, cut: false });
+    resolving.add(cls);
+  };
+  enter(start);
+  while (frames.length > 0) {
+    const frame = frames[frames.length - 1];
+    const { cls } = frame;
+    let result: PatternMatch | null = null;
+    let waiting = false;
+    for (; frame.baseIndex < cls.bases.length; frame.baseIndex++) {
+      const base = cls.bases[frame.baseIndex];
+      const parent = context.classesByName.get(base);
+      if (!parent || parent === cls) continue;
+      if (!hasResult(parent)) {
+        if (resolving.has(parent)) {
+          frame.cut = true;
+          continue;
+        }
+        enter(parent);
+        if (!hasResult(parent)) {
+          waiting = true;
+          break;
+        }
+      }
+      if (!known.has(parent)) frame.cut = true; // the parent's answer was itself cut
+      result = inheritedFrom(cls, base, parent, resultOf(parent) ?? null, context);
+      if (result) break;
+    }
+    if (!waiting) finish(frame, result);
+  }
+  return resultOf(start) ?? null;
+}
+
+function ownPattern(cls: ModuleClass, context: RecognizeContext, ops: ConvOp[]): PatternMatch | null {
+  // (A functional model pools the whole network, attention blocks included: no penalty there.)
+  const attention = cls.name !== null && [...cls.calls, ...cls.initCalls].some((c) => ATTENTION_CALL.test(c.name));
+
+  // A framework's separable layer (Keras SeparableConv2D) is the whole pattern; a project's own block is its own.
+  const imports = context.file.imports ?? new Map<string, string>();
+  const separable = ops.find((op) => op.kind === 'separable' && !op.userClass && isFrameworkLayer(op.call.callee, imports));
+  if (separable) return match(0.9, [evidence(separable.call.line, separable.note)], attention ? -0.5 : 0);
+
+  // A depthwise part of this file that is already a whole separable conv (vit-pytorch's `DepthWiseConv2d`)
+  // keeps the pattern to itself, like a user SeparableConv2d block.
+  const depthwise = ops.filter((op) => op.kind === 'depthwise' && !(op.userClass && isSeparablePart(op.call.name, cls, context)));
+  if (depthwise.length === 0) return null;
+  const firstDw = depthwise[0];
+  const found: Evidence[] = [evidence(firstDw.call.line, firstDw.note)];
+
+  // A 1x1 conv of this class, or a part of this file whose own layer is a 1x1 conv (HF EfficientNet's projection layer).
+  // Shortcut projections and re-parameterization branches are 1x1 convs beside the path, not after the depthwise conv.
+  const pointwise = ops.filter((op) => op.kind === 'pointwise' && !SIDE_BRANCH.test(op.attr));
+  if (pointwise.length === 0) {
+    // Parts count only on the main path: run on the depthwise output (not a shortcut projection).
+    const parts = pointwiseParts(cls, context, ops);
+    const partAttrs = new Set(parts.map((p) => p.attr).filter(Boolean));
+    const onPath = partAttrs.size > 0 ? stepAfterDepthwise(cls, depthwise, (attr) => partAttrs.has(attr), new Set()) : undefined;
+    if (onPath !== undefined) pointwise.push(...parts.filter((p) => cls.assigns.some((a) => a.line === onPath && a.value.includes(`self.${p.attr}(`))));
+  }
+  if (pointwise.length > 0) {
+    const after = pointwise.find((op) => op.call.line > firstDw.call.line) ?? pointwise[0];
+    found.push(evidence(after.call.line, after.note));
+    return match(0.85, found, after.call.line > firstDw.call.line ? 0.05 : 0, attention ? -0.5 : 0);
+  }
+
+  // ConvNeXt: depthwise conv, then Linear/MLP layers over channels on its output — not in a transformer
+  // block whose depthwise conv is a local/positional add-on beside its attention.
+  const holdsAttention = cls.submodules.some((s) => /^(attn|attention|self_attn|mha|token_mixer)$/.test(s.name) || /Attention/.test(s.ctorName));
+  if (attention || holdsAttention) return null;
+  // Over images only: a depthwise conv1d followed by Linear projections is a Mamba / Conformer-style
+  // token mixer (causal local conv), not a separable conv.
+  const spatial = depthwise.filter((op) => !/1d|1D/.test(op.call.name) && !/^\(\s*[\w.]+\s*,?\s*\)$|^\[\s*[\w.]+\s*\]$/.test((op.call.kwargs['kernel_size'] ?? '').trim()));
+  const pointwiseStep = linearAfterDepthwise(cls, spatial, ops.filter((op) => op.kind === 'linear'));
+  if (!pointwiseStep) return null;
+  found.push(evidence(pointwiseStep, 'pointwise Linear/MLP over channels'));
+  return match(0.65, found);
+}
+
 /** Parts being checked, so that classes holding each other do not recurse forever. */
 const visiting = new Set<string>();
+/** How many parts deep a separable part is looked for (a chain of thousands would overflow the stack). */
+const MAX_PART_DEPTH = 8;
 
 function isSeparablePart(name: string, holder: ModuleClass, context: RecognizeContext): boolean {
   const part = context.classesByName.get(name);
-  if (!part || part === holder || visiting.has(name)) return false;
+  if (!part || part === holder || visiting.has(name) || visiting.size >= MAX_PART_DEPTH) return false;
   visiting.add(name);
   try {
     return depthwiseSeparable.recognize(part, context) !== null;
@@ -133,18 +205,13 @@ function pointwiseParts(cls: ModuleClass, context: RecognizeContext, ops: ConvOp
 }
 
 /** Inherited: a subclass of a same-file block with the pattern whose forward runs the parent's convs (timm CondConvResidual). */
-function inheritedFrom(cls: ModuleClass, context: RecognizeContext): PatternMatch | null {
-  for (const base of cls.bases) {
-    const parent = context.classesByName.get(base);
-    if (!parent || parent === cls) continue;
-    const parentMatch = depthwiseSeparable.recognize(parent, context);
-    if (!parentMatch) continue;
-    const parentAttrs = new Set(convOps(parent, context).filter((op) => op.kind === 'depthwise').map((op) => op.attr));
-    const runsParentConv = cls.calls.find((c) => c.selfAttr !== undefined && parentAttrs.has(c.selfAttr));
-    const overridesForward = cls.methods.some((m) => /^(forward|__call__|call)$/.test(m.name));
-    if (runsParentConv || !overridesForward) {
-      return match(parentMatch.confidence - 0.1, [evidence(runsParentConv?.line ?? cls.line, `depthwise-separable convs of ${base}`)]);
-    }
+function inheritedFrom(cls: ModuleClass, base: string, parent: ModuleClass, parentMatch: PatternMatch | null, context: RecognizeContext): PatternMatch | null {
+  if (!parentMatch) return null;
+  const parentAttrs = new Set(convOps(parent, context).filter((op) => op.kind === 'depthwise').map((op) => op.attr));
+  const runsParentConv = cls.calls.find((c) => c.selfAttr !== undefined && parentAttrs.has(c.selfAttr));
+  const overridesForward = cls.methods.some((m) => /^(forward|__call__|call)$/.test(m.name));
+  if (runsParentConv || !overridesForward) {
+    return match(parentMatch.confidence - 0.1, [evidence(runsParentConv?.line ?? cls.line, `depthwise-separable convs of ${base}`)]);
   }
   return null;
 }

@@ -260,7 +260,7 @@ function wrapsEncoderDecoder(cls: ModuleClass, context: RecognizeContext): Evide
   if (!hasHead) return [];
   for (const layer of cls.submodules) {
     const defined = context.classesByName.get(layer.ctorName);
-    if (!defined || defined === cls || visiting.has(defined)) continue;
+    if (!defined || defined === cls || visiting.has(defined) || visiting.size >= MAX_WRAPPER_DEPTH) continue;
     const runs = cls.calls.filter((c) => c.selfAttr === layer.name && !isConstructor(c.method));
     const called = runs.find((c) => c.method === 'forward' || c.method === '__call__' || c.method === 'call') ?? runs[0];
     if (!called) continue;
@@ -275,6 +275,8 @@ function wrapsEncoderDecoder(cls: ModuleClass, context: RecognizeContext): Evide
 }
 
 const visiting = new Set<ModuleClass>();
+/** How many wrappers deep an encoder-decoder is looked for (a chain of thousands would be quadratic). */
+const MAX_WRAPPER_DEPTH = 8;
 
 const encoderDecoder: PatternDefinition = {
   id: 'encoder-decoder',

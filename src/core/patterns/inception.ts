@@ -13,7 +13,7 @@ import {
   type MethodFlow,
   type Version,
 } from './_flow';
-import { allLayers, evidence, match, regExpFor } from './_util';
+import { allLayers, evidence, firstSubmoduleNamed, match, regExpFor } from './_util';
 
 /**
  * Inception module: parallel branches, each computed by its own layers from the same input, concatenated
@@ -46,7 +46,7 @@ interface Branch {
 function channelAxis(cls: ModuleClass, callee: string, args: string[]): boolean {
   // `self.concat = layers.Concatenate(axis=-1)` then `self.concat([...])`.
   const stored = /^self\.(\w+)$/.exec(callee)?.[1];
-  const layer = stored ? cls.submodules.find((s) => s.name === stored) : undefined;
+  const layer = stored ? firstSubmoduleNamed(cls, stored) : undefined;
   if (layer) {
     if (!/Concatenate/.test(layer.ctorName)) return false;
     const axis = (layer.kwargs['axis'] ?? layer.args[0] ?? '-1').trim();
@@ -101,14 +101,23 @@ function applied(flow: MethodFlow, text: string): boolean {
   return layerCallsIn(text, flow.scope).length > 0 || POOL_FN.test(text);
 }
 
-/** Versions a value was computed from through layers or pooling (see `computedFrom`). */
-function appliedFrom(flow: MethodFlow, v: number, seen = new Set<number>()): Set<number> {
+/**
+ * Versions a value was computed from through layers or pooling (see `computedFrom`): what the inputs of
+ * every layer or pooling step reached through plain steps derive from. Iterative: methods can be long.
+ */
+function appliedFrom(flow: MethodFlow, v: number): Set<number> {
   const out = new Set<number>();
-  if (seen.has(v)) return out;
-  seen.add(v);
-  const version = flow.versions[v];
-  const viaOp = version.layer || POOL_FN.test(version.value);
-  for (const dep of version.deps) for (const x of viaOp ? ancestorsOf(flow, dep) : appliedFrom(flow, dep, seen)) out.add(x);
+  const seen = new Set<number>();
+  const stack = [v];
+  while (stack.length > 0) {
+    const current = stack.pop()!;
+    if (seen.has(current)) continue;
+    seen.add(current);
+    const version = flow.versions[current];
+    const viaOp = version.layer || POOL_FN.test(version.value);
+    if (viaOp) for (const dep of version.deps) for (const x of ancestorsOf(flow, dep)) out.add(x);
+    else for (let i = version.deps.length - 1; i >= 0; i--) stack.push(version.deps[i]); // in order, as a recursive walk
+  }
   return out;
 }
 
@@ -148,7 +157,7 @@ function kernelsOf(cls: ModuleClass, branch: Branch): Set<string> {
     for (const m of text.matchAll(/(\d+)x(\d+)/g)) kernels.add(`${m[1]}x${m[2]}`);
     for (const m of text.matchAll(/kernel_size\s*=\s*\(?\s*(\d+)/g)) kernels.add(m[1]);
     for (const m of text.matchAll(/self\.(\w+)/g)) {
-      const layer = cls.submodules.find((s) => s.name === m[1]);
+      const layer = firstSubmoduleNamed(cls, m[1]);
       if (layer) for (const k of layerKernels(layer)) kernels.add(k);
     }
   }

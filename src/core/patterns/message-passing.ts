@@ -1,7 +1,7 @@
 import { resolveDotted } from '../model/imports';
 import type { CallFact, ModuleClass } from '../model/types';
 import type { Evidence, PatternDefinition, RecognizeContext } from './_types';
-import { evidence, match } from './_util';
+import { evidence, firstSubmoduleNamed, match } from './_util';
 
 /**
  * Graph message passing: node states aggregated over graph neighbours. Decided by any of
@@ -155,7 +155,7 @@ function libraryGraphLayer(cls: ModuleClass, context: RecognizeContext): Evidenc
   const methods = new Set(cls.methods.map((m) => m.name));
   const run = cls.calls.find((c) => {
     if (c.selfAttr === undefined || userLayers.has(c.selfAttr) || methods.has(c.selfAttr)) return false;
-    const layer = cls.submodules.find((s) => s.name === c.selfAttr);
+    const layer = firstSubmoduleNamed(cls, c.selfAttr);
     if (layer && layer.elements.some((e) => context.classesByName.has(e.ctorName) || isUserImport(e.ctor, imports))) return false;
     if (layer && !/^(ModuleList|Sequential|ModuleDict|list)$/.test(layer.ctorName) && !GNN_LAYER_NAME.test(layer.ctorName)) return false;
     return c.args.slice(1).some((a) => /^(edge_index\w*|adj_t)$/.test(a.trim())) || Object.keys(c.kwargs).some((k) => /^edge_index$/.test(k));

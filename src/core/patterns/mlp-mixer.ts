@@ -1,7 +1,7 @@
 import type { ModuleClass, SubmoduleFact } from '../model/types';
 import type { Evidence, PatternDefinition, RecognizeContext } from './_types';
 import { identifiersOf, layerCallsIn, maskStrings, matchingClose, methodFlows, splitTopLevelCommas, topLevel, type LayerCallText, type MethodFlow } from './_flow';
-import { allLayers, escapeRegExp, evidence, match, nestedLayers } from './_util';
+import { allLayers, escapeRegExp, evidence, firstSubmoduleNamed, match, nestedLayers } from './_util';
 
 /**
  * MLP-Mixer block: a token-mixing MLP applied across the sequence axis, alternating with a channel-mixing
@@ -92,7 +92,7 @@ interface MixerFinding {
 }
 
 function layerOf(cls: ModuleClass, call: LayerCallText): SubmoduleFact | undefined {
-  if (call.selfAttr) return cls.submodules.find((s) => s.name === call.selfAttr);
+  if (call.selfAttr) return firstSubmoduleNamed(cls, call.selfAttr);
   return undefined;
 }
 

@@ -51,7 +51,14 @@ function archParameterNames(cls: ModuleClass): Set<string> {
 /** Locals of one method assigned from expressions, in source order. */
 function localsOf(assigns: AssignFact[]): Map<string, AssignFact[]> {
   const map = new Map<string, AssignFact[]>();
-  for (const a of assigns) for (const t of a.targets) if (/^\w+$/.test(t)) map.set(t, [...(map.get(t) ?? []), a]);
+  for (const a of assigns) {
+    for (const t of a.targets) {
+      if (!/^\w+$/.test(t)) continue;
+      const list = map.get(t);
+      if (list) list.push(a);
+      else map.set(t, [a]);
+    }
+  }
   return map;
 }
 

@@ -5,8 +5,8 @@ import {
   SHORTCUT_LAYER,
   SHORTCUT_NAME,
   additiveGroups,
-  ancestorsOf,
   computedFrom,
+  derivesFrom,
   layerCallsIn,
   methodFlows,
   rootsOf,
@@ -14,6 +14,7 @@ import {
   type Env,
   type LayerCallText,
   type MethodFlow,
+  type VersionQuery,
 } from './_flow';
 import { evidence, match, regExpFor } from './_util';
 
@@ -67,7 +68,7 @@ interface Term {
   /** Versions this operand is a plain copy or shortcut of, when it could be the kept input. */
   identity: Set<number>;
   /** Versions this operand was computed from through the class's layers. */
-  branch: Set<number>;
+  branch: VersionQuery;
   viaShortcut: boolean;
 }
 
@@ -88,8 +89,13 @@ function analyseTerms(flow: MethodFlow, terms: string[], env: Env): Term[] {
     if (keepable) for (const v of rootsOf(flow, reads[0])) if (!flow.versions[v].container) identity.add(v);
     // Positional / time embeddings added to a stream are not a branch computed from it.
     const positional = reads.length > 0 && reads.every((r) => POSITIONAL_LAYER.test(flow.versions[r].name));
-    const branch = new Set<number>();
-    if (!positional) for (const r of reads) for (const v of body.length > 0 ? ancestorsOf(flow, r) : computedFrom(flow, r)) branch.add(v);
+    // Asked, not built: over a long method the sets of ancestors would make every sum cost the whole method.
+    const sources = positional ? [] : reads;
+    const computed = body.length > 0 ? [] : sources.map((r) => computedFrom(flow, r));
+    const branch: VersionQuery =
+      body.length > 0
+        ? { has: (v) => derivesFrom(flow, sources, v), nonEmpty: sources.length > 0 }
+        : { has: (v) => computed.some((c) => c.has(v)), get nonEmpty() { return computed.some((c) => c.nonEmpty); } };
     return { term, reads, identity, branch, viaShortcut: calls.some(isShortcut) };
   });
 }
@@ -130,7 +136,7 @@ function residualHits(flow: MethodFlow): Hit[] {
       if (!found) {
         // `hidden_states + input_tensor` (HF *Output classes): the sublayer input arrives as its own argument.
         const passedIn = analysed.find((a) => a.reads.length === 1 && flow.versions[a.reads[0]].input && PASSED_RESIDUAL.test(flow.versions[a.reads[0]].name));
-        const computed = analysed.find((b) => b !== passedIn && b.branch.size > 0);
+        const computed = analysed.find((b) => b !== passedIn && b.branch.nonEmpty);
         if (passedIn && computed) found = { line: assign.line, strong: false, note: 'residual input added back' };
       }
       if (found) hits.push(found);

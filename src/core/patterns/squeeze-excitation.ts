@@ -1,6 +1,6 @@
 import type { AssignFact, CallFact, ModuleClass, SubmoduleFact } from '../model/types';
 import type { Evidence, PatternDefinition } from './_types';
-import { allLayers, evidence, match, nestedLayers } from './_util';
+import { allLayers, evidence, firstSubmoduleNamed, match, nestedLayers } from './_util';
 
 /**
  * Squeeze-and-excitation: the class's own forward pools its input globally over the spatial (or time)
@@ -107,7 +107,7 @@ function gateAndPoolAttrs(cls: ModuleClass): Attrs {
       gate.set(attr, assign.line);
       continue;
     }
-    const layer = cls.submodules.find((s) => s.name === attr);
+    const layer = firstSubmoduleNamed(cls, attr);
     if (layer && NOT_ACTIVATION.test(layer.ctorName)) continue;
     // `self.gate = create_act_layer(gate_layer)`, `self.scale_activation = scale_activation()`, `self.gate_fn = sigmoid`
     if (GATE_ATTR.test(attr) || GATE_EXPRESSION.test(assign.value) || /gate_layer|scale_activation|gate_fn/.test(assign.value)) {

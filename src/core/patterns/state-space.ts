@@ -1,7 +1,7 @@
 import { resolveDotted } from '../model/imports';
 import type { ModuleClass } from '../model/types';
 import type { Evidence, PatternDefinition, RecognizeContext } from './_types';
-import { evidence, match } from './_util';
+import { evidence, firstSubmoduleNamed, match } from './_util';
 
 /**
  * State-space sequence model (S4, S4D, S5, Mamba): the class holds or computes a discretized linear
@@ -42,8 +42,8 @@ const stateSpace: PatternDefinition = {
     const ssmParameter = registered.find((p) => SSM_PARAMETER.test(p.name));
     if (ssmParameter) strong.push(evidence(ssmParameter.line, `SSM parameter ${ssmParameter.name}`));
 
-    const dtProj = cls.submodules.find((s) => s.name === 'dt_proj');
-    const xProj = cls.submodules.find((s) => s.name === 'x_proj');
+    const dtProj = firstSubmoduleNamed(cls, 'dt_proj');
+    const xProj = firstSubmoduleNamed(cls, 'x_proj');
     if (dtProj && xProj) strong.push(evidence(dtProj.line, 'input-dependent step size (dt_proj + x_proj)'));
 
     const discretization = [...cls.assigns, ...cls.initAssigns].find(
@@ -62,7 +62,7 @@ const stateSpace: PatternDefinition = {
     const fft = cls.calls.find((c) => /^(rfft|irfft|fft|ifft)$/.test(c.name));
     if (fft) {
       const kernelCall = cls.calls.find((c) => c.selfAttr !== undefined && /kernel|ssm|s4/i.test(c.selfAttr));
-      const kernelLayer = kernelCall && cls.submodules.find((s) => s.name === kernelCall.selfAttr);
+      const kernelLayer = kernelCall && firstSubmoduleNamed(cls, kernelCall.selfAttr);
       const kernelIsSsm = kernelLayer ? isSsmClass(kernelLayer.ctorName, context) || /SSM|S4|S5|Kernel/.test(kernelLayer.ctorName) : kernelCall !== undefined && kernelCall.selfAttr === 'kernel';
       const skipD = cls.parameters.some((p) => p.name === 'D');
       if (kernelCall && kernelIsSsm) {

@@ -160,10 +160,12 @@ const vae: PatternDefinition = {
 };
 
 const visiting = new Set<ModuleClass>();
+/** How many encoders deep a sampling encoder is looked for (a chain of thousands would be quadratic). */
+const MAX_ENCODER_DEPTH = 8;
 
 /** An encoder submodule built from a class of this file that itself has the VAE sampling step. */
 function samplingEncoder(cls: ModuleClass, context: RecognizeContext): SubmoduleFact | undefined {
-  if (visiting.has(cls)) return undefined;
+  if (visiting.has(cls) || visiting.size >= MAX_ENCODER_DEPTH) return undefined;
   visiting.add(cls);
   try {
     return cls.submodules.find((s) => {
