@@ -51,6 +51,7 @@ async function main() {
   const contexts = await Promise.all([
     esbuild.context({ ...common, entryPoints: ['src/cli/index.ts'], outfile: 'dist/cli.js' }),
     esbuild.context({ ...common, entryPoints: ['src/node/scan-worker.ts'], outfile: 'dist/scan-worker.js' }),
+    esbuild.context({ ...common, entryPoints: ['src/node/paper-index-worker.ts'], outfile: 'dist/paper-index-worker.js' }),
     esbuild.context({ ...common, entryPoints: ['bench/bench.ts'], outfile: 'dist/bench.js' }),
     // The extension host: vscode is provided by the editor at run time.
     esbuild.context({ ...common, entryPoints: ['src/editor/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] }),

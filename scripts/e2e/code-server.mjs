@@ -83,6 +83,8 @@ export async function freePort() {
 /**
  * Starts code-server on a free loopback port with fresh user-data and extensions folders; resolves when
  * /healthz answers. `stop()` ends its whole process group (its file watcher outlives a plain kill).
+ * Workspace trust is off (`--disable-workspace-trust`: every folder is trusted) unless `workspaceTrust`
+ * is true; then a fresh user-data folder trusts nothing, and opening a folder asks with the trust dialog.
  */
 export async function startCodeServer({ userDataDir, extensionsDir, workspaceTrust = false, logFile, settings = {} }) {
   const bin = ensureCodeServer();

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { patternById, type FileAnalysis, type PatternFinding } from '../core/analyze';
 import type { DocumentStore } from './documents';
+import type { Log } from './log';
 import { parseEvidence } from './render/hover';
 
 /** A node of the Architecture view: a file (workspace scan), a class, a pattern or an evidence line. */
@@ -38,22 +39,31 @@ export class ArchitectureView implements vscode.TreeDataProvider<ArchitectureNod
   private readonly disposables: vscode.Disposable[] = [this.changed];
   private active: { uri: string; analysis: FileAnalysis } | undefined;
   private workspace: Map<string, ClassResult[]> | undefined;
+  private disposed = false;
   readonly view: vscode.TreeView<ArchitectureNode>;
 
-  constructor(private readonly documents: DocumentStore) {
+  constructor(
+    private readonly documents: DocumentStore,
+    private readonly log: Log,
+  ) {
     this.view = vscode.window.createTreeView('archlens.architecture', { treeDataProvider: this, showCollapseAll: true });
     this.disposables.push(
       this.view,
-      vscode.window.onDidChangeActiveTextEditor(() => void this.refreshActive()),
+      vscode.window.onDidChangeActiveTextEditor(() => this.refresh()),
       documents.onDidUpdate((uri) => {
-        if (uri.toString() === vscode.window.activeTextEditor?.document.uri.toString()) void this.refreshActive();
+        if (uri.toString() === vscode.window.activeTextEditor?.document.uri.toString()) this.refresh();
       }),
     );
-    void this.refreshActive();
+    this.refresh();
+  }
+
+  private refresh(): void {
+    this.log.run('architectureView', 'the Architecture view could not be updated', () => this.refreshActive());
   }
 
   /** Shows a workspace scan's results (files with findings) instead of the active file. */
   showWorkspace(results: Map<string, PatternFinding[]>): void {
+    if (this.disposed) return;
     this.workspace = new Map([...results].filter(([, f]) => f.length > 0).map(([uri, f]) => [uri, classesOf(f)]));
     this.view.description = `${this.workspace.size} file${this.workspace.size === 1 ? '' : 's'} with patterns`;
     this.changed.fire(undefined);
@@ -61,9 +71,10 @@ export class ArchitectureView implements vscode.TreeDataProvider<ArchitectureNod
 
   /** Back to the active file. */
   showActiveFile(): void {
+    if (this.disposed) return;
     this.workspace = undefined;
     this.view.description = undefined;
-    void this.refreshActive();
+    this.refresh();
   }
 
   get showingWorkspace(): boolean {
@@ -73,6 +84,7 @@ export class ArchitectureView implements vscode.TreeDataProvider<ArchitectureNod
   private async refreshActive(): Promise<void> {
     const document = vscode.window.activeTextEditor?.document;
     const analysis = document ? await this.documents.analysis(document) : undefined;
+    if (this.disposed) return;
     this.active = document && analysis ? { uri: document.uri.toString(), analysis } : undefined;
     if (!this.workspace) this.changed.fire(undefined);
   }
@@ -145,6 +157,7 @@ export class ArchitectureView implements vscode.TreeDataProvider<ArchitectureNod
   }
 
   dispose(): void {
+    this.disposed = true;
     for (const d of this.disposables) d.dispose();
   }
 }

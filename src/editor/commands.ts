@@ -7,7 +7,9 @@ import { classAtLine, findingsOf } from './locate';
 import { modelMarkdown, patternMarkdown } from './render/explanation';
 import { bibtexReferences, markdownReferences } from './render/references';
 import type { PaperPanel } from './paperPanel';
-import type { Services } from './services';
+import { MAX_SCAN_CACHE_BYTES, type Services } from './services';
+import { decodeSource } from '../node/files';
+import { poolSize, pruneScanCache, scanFiles } from '../node/scan';
 
 export const DOC_SCHEME = 'archlens';
 
@@ -24,8 +26,11 @@ export class ExplanationDocuments implements vscode.TextDocumentContentProvider 
     private readonly documents: DocumentStore,
   ) {}
 
-  async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
+  async provideTextDocumentContent(uri: vscode.Uri, token?: vscode.CancellationToken): Promise<string> {
+    // A cancelled request's text is never shown: answer with nothing rather than loading or analysing.
+    if (token?.isCancellationRequested) return '';
     const library = await this.services.library();
+    if (token?.isCancellationRequested) return '';
     const context = { paper: (id: string) => library.paper(id), papers: (p: ReturnType<typeof patternById> & object) => library.papersFor(p, 10) };
     const [, kind, rawId] = /^\/(pattern|model)(?:\/(.+))?\.md$/.exec(uri.path) ?? [];
     const id = rawId ? decodeURIComponent(rawId) : '';
@@ -37,7 +42,8 @@ export class ExplanationDocuments implements vscode.TextDocumentContentProvider 
       const target = vscode.Uri.parse(uri.query);
       const line = Number(uri.fragment);
       const document = await vscode.workspace.openTextDocument(target);
-      const analysis = await this.documents.analysis(document);
+      const analysis = await this.documents.analysis(document, token);
+      if (token?.isCancellationRequested) return '';
       const cls = analysis ? classAtLine(analysis, line) : undefined;
       if (!analysis || !cls) return '# No model here\n\nThe cursor is not inside a model class ArchLens recognizes.';
       return modelMarkdown(cls.name, findingsOf(analysis, cls), patternById, context);
@@ -104,7 +110,14 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
     if (live) {
       // Results come from the paper index, not from the quick pick's own filter.
       quickPick.onDidChangeValue((value) => {
-        quickPick.items = value.trim() ? library.search(value, { limit: 30 }).map((r) => ({ ...toItem(r.paper), alwaysShow: true })) : [];
+        if (!value.trim()) return void (quickPick.items = []);
+        // Asynchronous: a large user corpus answers from its worker thread. A later keystroke's results win.
+        void library.searchAsync(value, { limit: 30 }).then(
+          (results) => {
+            if (quickPick.value === value) quickPick.items = results.map((r) => ({ ...toItem(r.paper), alwaysShow: true }));
+          },
+          (error: unknown) => log.warn(`paper search failed: ${(error as Error).message}`),
+        );
       });
     }
     return new Promise((resolve) => {
@@ -132,7 +145,7 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
 
   return [
     command('archlens.searchPapers', async (query?: unknown) => {
-      const paper = await pickPaper('ArchLens: Search Papers', typeof query === 'string' ? (await services.library()).search(query, { limit: 30 }) : [], true);
+      const paper = await pickPaper('ArchLens: Search Papers', typeof query === 'string' ? await (await services.library()).searchAsync(query, { limit: 30 }) : [], true);
       if (paper) await panel.showPaper(paper.id);
     }),
     command('archlens.openPaper', async (id?: unknown) => {
@@ -226,48 +239,135 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
   ];
 }
 
+/** What a workspace scan found, and how: findings per file URI, filtered by the settings. */
+export interface WorkspaceScan {
+  results: Map<string, PatternFinding[]>;
+  /** Python files the scan found (scanned or not). */
+  files: number;
+  skipped: number;
+  /** Files answered from the content-hash cache: unchanged since a scan by the same engine. */
+  cached: number;
+  cancelled: boolean;
+  /** Worker threads used for the files on disk (0: everything ran on the extension host). */
+  workers: number;
+}
+
+const SCAN_EXCLUDE = '{**/node_modules/**,**/.git/**,**/.venv/**,**/venv/**,**/site-packages/**,**/__pycache__/**}';
+
+/**
+ * Scans every Python file of the workspace. Files on disk go to the worker pool (one worker per core,
+ * through the content-hash cache in global storage); others (virtual workspaces) are read and analysed
+ * on the extension host. Cancelling stops handing out files and terminates the workers; what was found
+ * so far is returned.
+ */
+export async function scanWorkspaceFiles(services: Services, token: vscode.CancellationToken, onProgress?: (done: number, total: number) => void): Promise<WorkspaceScan> {
+  const settings = services.settings;
+  const log = services.log;
+  const scan: WorkspaceScan = { results: new Map(), files: 0, skipped: 0, cached: 0, cancelled: false, workers: 0 };
+  const files = await vscode.workspace.findFiles('**/*.py', SCAN_EXCLUDE, undefined, token);
+  scan.files = files.length;
+  const keep = (findings: PatternFinding[]) => findings.filter((f) => f.confidence >= settings.minConfidence && (settings.patterns.length === 0 || settings.patterns.includes(f.pattern)));
+  let done = 0;
+  const step = () => {
+    done++;
+    if (done % 10 === 0 || done === files.length) onProgress?.(done, files.length);
+  };
+  const skip = (file: vscode.Uri, reason: string) => {
+    scan.skipped++;
+    const message = `scan: skipped ${vscode.workspace.asRelativePath(file)}: ${reason}`;
+    if (reason.startsWith('larger than')) log.info(message);
+    else log.warn(message);
+  };
+
+  const onDisk = files.filter((f) => f.scheme === 'file');
+  if (onDisk.length > 0 && !token.isCancellationRequested) {
+    const setup = services.scanSetup();
+    const byPath = new Map(onDisk.map((uri) => [uri.fsPath, uri]));
+    const requested = setup.workerScript ? setup.workers : 0;
+    scan.workers = poolSize(onDisk.length, requested);
+    const { signal, release } = services.scanSignal(token);
+    try {
+      await scanFiles(
+        [...byPath.keys()],
+        { maxFileSize: settings.maxFileSize, cacheDir: setup.cacheDir, engine: setup.engine },
+        {
+          workers: requested,
+          workerScript: setup.workerScript ?? '',
+          signal,
+          onProblem: (message) => log.warn(`scan: ${message}`),
+          onResult: (result) => {
+            const uri = byPath.get(result.path) ?? vscode.Uri.file(result.path);
+            if ('skipped' in result) skip(uri, result.skipped);
+            else {
+              if (result.cached) scan.cached++;
+              scan.results.set(uri.toString(), keep(result.findings));
+            }
+            step();
+          },
+        },
+        () => services.analyzer(),
+      );
+    } finally {
+      release();
+    }
+    if (setup.cacheDir) {
+      void pruneScanCache(setup.cacheDir, MAX_SCAN_CACHE_BYTES).then(
+        ({ deleted }) => deleted > 0 && log.info(`scan: pruned ${deleted} old entries from the scan cache`),
+        () => undefined,
+      );
+    }
+  }
+
+  // Files that are not on disk (virtual workspaces) are read through the editor, on this thread.
+  const elsewhere = files.filter((f) => f.scheme !== 'file');
+  if (elsewhere.length > 0 && !token.isCancellationRequested) {
+    const analyzer = await services.analyzer();
+    for (const file of elsewhere) {
+      if (token.isCancellationRequested) break;
+      try {
+        const stat = await vscode.workspace.fs.stat(file);
+        if (stat.size > settings.maxFileSize) skip(file, `larger than archlens.maxFileSize (${stat.size} bytes)`);
+        else {
+          const decoded = decodeSource(await vscode.workspace.fs.readFile(file));
+          if (!decoded.ok) skip(file, decoded.reason);
+          else scan.results.set(file.toString(), analyzer.analyze(decoded.text, { minConfidence: settings.minConfidence, skipNonModelFiles: true, ...(settings.patterns.length ? { patterns: settings.patterns } : {}) }).findings);
+        }
+      } catch (error) {
+        skip(file, (error as Error).message);
+      }
+      step();
+      // Yield now and then so the extension host stays responsive during a long scan.
+      if (done % 25 === 0) await new Promise((resolve) => setTimeout(resolve, 0));
+    }
+  }
+  scan.cancelled = token.isCancellationRequested;
+  return scan;
+}
+
+/** Scans the workspace and shows the result in the Architecture view (the API's entry point: tests pass their own token). */
+export function workspaceScanner(services: Services, view: ArchitectureView): (token?: vscode.CancellationToken, onProgress?: (done: number, total: number) => void) => Promise<WorkspaceScan> {
+  return async (token = new vscode.CancellationTokenSource().token, onProgress) => {
+    const scan = await scanWorkspaceFiles(services, token, onProgress);
+    view.showWorkspace(scan.results);
+    return scan;
+  };
+}
+
 /** Scans every Python file of the workspace with a cancellable progress notification. */
 async function scanWorkspace(services: Services, view: ArchitectureView): Promise<void> {
-  const settings = services.settings;
-  const results = new Map<string, PatternFinding[]>();
-  let skipped = 0;
-  const outcome = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: 'ArchLens: scanning workspace', cancellable: true },
-    async (progress, token) => {
-      const files = await vscode.workspace.findFiles('**/*.py', '{**/node_modules/**,**/.git/**,**/.venv/**,**/venv/**,**/site-packages/**,**/__pycache__/**}', undefined, token);
-      const analyzer = await services.analyzer();
-      const decoder = new TextDecoder('utf-8', { fatal: true });
-      let done = 0;
-      for (const file of files) {
-        if (token.isCancellationRequested) return 'cancelled';
-        try {
-          const stat = await vscode.workspace.fs.stat(file);
-          if (stat.size > settings.maxFileSize) {
-            skipped++;
-            services.log.info(`scan: skipped ${vscode.workspace.asRelativePath(file)}: larger than archlens.maxFileSize (${stat.size} bytes)`);
-          } else {
-            const bytes = await vscode.workspace.fs.readFile(file);
-            if (bytes.includes(0)) throw new Error('binary file');
-            const analysis = analyzer.analyze(decoder.decode(bytes), { minConfidence: settings.minConfidence, ...(settings.patterns.length ? { patterns: settings.patterns } : {}) });
-            results.set(file.toString(), analysis.findings);
-          }
-        } catch (error) {
-          skipped++;
-          services.log.warn(`scan: skipped ${vscode.workspace.asRelativePath(file)}: ${(error as Error).message}`);
-        }
-        done++;
-        if (done % 10 === 0 || done === files.length) progress.report({ message: `${done} of ${files.length} files`, increment: (10 / Math.max(1, files.length)) * 100 });
-        // Yield now and then so the extension host stays responsive during a long scan.
-        if (done % 25 === 0) await new Promise((resolve) => setTimeout(resolve, 0));
-      }
-      return 'done';
-    },
-  );
-  view.showWorkspace(results);
+  const scan = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'ArchLens: scanning workspace', cancellable: true }, (progress, token) => {
+    let reported = 0;
+    return scanWorkspaceFiles(services, token, (done, total) => {
+      progress.report({ message: `${done} of ${total} files`, increment: ((done - reported) / Math.max(1, total)) * 100 });
+      reported = done;
+    });
+  });
+  view.showWorkspace(scan.results);
+  const results = scan.results;
   const withFindings = [...results.values()].filter((f) => f.length > 0).length;
   const total = [...results.values()].reduce((n, f) => n + f.length, 0);
-  const message = `ArchLens: ${outcome === 'cancelled' ? 'scan cancelled after' : 'scanned'} ${results.size} file${results.size === 1 ? '' : 's'}: ${total} pattern${total === 1 ? '' : 's'} in ${withFindings} file${withFindings === 1 ? '' : 's'}${skipped ? `, ${skipped} skipped (see log)` : ''}.`;
-  services.log.info(message);
+  const message = `ArchLens: ${scan.cancelled ? 'scan cancelled after' : 'scanned'} ${results.size} file${results.size === 1 ? '' : 's'}: ${total} pattern${total === 1 ? '' : 's'} in ${withFindings} file${withFindings === 1 ? '' : 's'}${scan.skipped ? `, ${scan.skipped} skipped (see log)` : ''}.`;
+  services.log.info(`${message} (${scan.workers ? `${scan.workers} worker threads` : 'on the extension host'}, ${scan.cached} from the cache)`);
   void vscode.window.showInformationMessage(message, 'Show Architecture View').then((choice) => {
     if (choice) void vscode.commands.executeCommand('archlens.architecture.focus');
   });

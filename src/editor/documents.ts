@@ -29,6 +29,7 @@ export class DocumentStore implements vscode.Disposable {
   readonly onDidUpdate = this.updated.event;
   private readonly disposables: vscode.Disposable[] = [this.updated];
   private disposed = false;
+  private parses = 0;
 
   constructor(private readonly services: Services) {
     this.disposables.push(
@@ -36,6 +37,7 @@ export class DocumentStore implements vscode.Disposable {
       vscode.workspace.onDidCloseTextDocument((document) => this.forget(document.uri)),
       vscode.workspace.onDidOpenTextDocument((document) => this.schedule(document, 0)),
       services.onDidChangeSettings(() => {
+        if (this.disposed) return;
         for (const key of [...this.tracked.keys()]) this.forget(vscode.Uri.parse(key));
         for (const document of vscode.workspace.textDocuments) this.schedule(document, 0);
       }),
@@ -50,9 +52,13 @@ export class DocumentStore implements vscode.Disposable {
     return length <= this.services.settings.maxFileSize;
   }
 
-  /** The analysis of the document's current version (analysing now if needed), or undefined when not analysed. */
+  /**
+   * The analysis of the document's current version (analysing now if needed), or undefined when not
+   * analysed. A request cancelled before the parse gets undefined and parses nothing; requests for the
+   * same version share one parse.
+   */
   async analysis(document: vscode.TextDocument, token?: vscode.CancellationToken): Promise<FileAnalysis | undefined> {
-    if (this.disposed || !this.accepts(document)) return undefined;
+    if (this.disposed || token?.isCancellationRequested || !this.accepts(document)) return undefined;
     const key = document.uri.toString();
     let tracked = this.tracked.get(key);
     if (tracked?.result && tracked.version === document.version) {
@@ -70,6 +76,7 @@ export class DocumentStore implements vscode.Disposable {
     }
     const text = document.getText();
     try {
+      this.parses++;
       tracked.result = tracked.analysis.update(text, tracked.incremental ? tracked.pending : undefined);
     } catch (error) {
       tracked.result = undefined;
@@ -100,7 +107,7 @@ export class DocumentStore implements vscode.Disposable {
   }
 
   private schedule(document: vscode.TextDocument, delayMs: number): void {
-    if (document.languageId !== 'python') return;
+    if (this.disposed || document.languageId !== 'python') return;
     const key = document.uri.toString();
     const previous = this.timers.get(key);
     if (previous) clearTimeout(previous);
@@ -109,7 +116,7 @@ export class DocumentStore implements vscode.Disposable {
       setTimeout(() => {
         this.timers.delete(key);
         if (this.disposed || document.isClosed) return;
-        void this.analysis(document);
+        this.services.log.run('analyze', 'could not analyse Python files', () => this.analysis(document));
       }, delayMs),
     );
   }
@@ -139,6 +146,11 @@ export class DocumentStore implements vscode.Disposable {
   /** Number of documents holding a parsed tree (for tests and diagnostics). */
   get size(): number {
     return this.tracked.size;
+  }
+
+  /** Number of document analyses run (parse and recognition) since the store was created (for tests and diagnostics). */
+  get analysisCount(): number {
+    return this.parses;
   }
 
   dispose(): void {

@@ -7,6 +7,7 @@ import { isSafeExternalUrl, parseFromWebview, type ModelView, type PaperDetail, 
 import type { DocumentStore } from './documents';
 import { classAtLine, findingsOf } from './locate';
 import { stripCitations } from './render/hover';
+import { panelHtml } from './render/panel';
 import type { Services } from './services';
 
 export const PAPER_PANEL_VIEW = 'archlens.papers';
@@ -79,27 +80,7 @@ export class PaperPanel implements vscode.WebviewViewProvider, vscode.Disposable
     const extension = this.services.context.extensionUri;
     const script = webview.asWebviewUri(vscode.Uri.joinPath(extension, 'dist', 'webview.js'));
     const style = webview.asWebviewUri(vscode.Uri.joinPath(extension, 'media', 'panel.css'));
-    const n = nonce();
-    const csp = [`default-src 'none'`, `style-src ${webview.cspSource}`, `script-src 'nonce-${n}'`, `img-src ${webview.cspSource}`, `font-src ${webview.cspSource}`].join('; ');
-    return `<!DOCTYPE html>
-<html lang="en">
-<head>
-  <meta charset="UTF-8">
-  <meta http-equiv="Content-Security-Policy" content="${csp}">
-  <meta name="viewport" content="width=device-width, initial-scale=1.0">
-  <link href="${style}" rel="stylesheet">
-  <title>ArchLens Papers</title>
-</head>
-<body>
-  <div class="search-box" role="search">
-    <input id="search" type="search" placeholder="Search papers" aria-label="Search papers by title, abstract or tag" autocomplete="off" spellcheck="false">
-  </div>
-  <p id="status" role="status" aria-live="polite"></p>
-  <ul id="results" role="listbox" aria-label="Papers" tabindex="0"></ul>
-  <main id="detail" hidden></main>
-  <script nonce="${n}" src="${script}"></script>
-</body>
-</html>`;
+    return panelHtml({ cspSource: webview.cspSource, scriptUri: script.toString(), styleUri: style.toString(), nonce: nonce() });
   }
 
   /** What the panel was last asked to show (for tests and for other commands). */
@@ -128,7 +109,7 @@ export class PaperPanel implements vscode.WebviewViewProvider, vscode.Disposable
         }
         case 'search': {
           const library = await this.services.library();
-          const papers = message.query.trim() ? library.search(message.query, { limit: 40 }).map(summary) : [];
+          const papers = message.query.trim() ? (await library.searchAsync(message.query, { limit: 40 })).map(summary) : [];
           this.post({ type: 'results', query: message.query, papers });
           break;
         }
@@ -157,7 +138,7 @@ export class PaperPanel implements vscode.WebviewViewProvider, vscode.Disposable
   /** Shows a paper's abstract (with terms highlighted) and its related patterns. */
   async showPaper(id: string, highlight: string[] = []): Promise<boolean> {
     const library = await this.services.library();
-    const paper = library.paper(id);
+    const paper = await library.paperAsync(id);
     if (!paper) {
       void vscode.window.showWarningMessage(`ArchLens: no paper with id '${id}' in the corpus.`);
       return false;
@@ -209,7 +190,7 @@ export class PaperPanel implements vscode.WebviewViewProvider, vscode.Disposable
   async search(query: string): Promise<void> {
     const library = await this.services.library();
     await this.reveal();
-    this.post({ type: 'results', query, papers: library.search(query, { limit: 40 }).map(summary) });
+    this.post({ type: 'results', query, papers: (await library.searchAsync(query, { limit: 40 })).map(summary) });
   }
 
   dispose(): void {

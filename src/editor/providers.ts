@@ -1,12 +1,11 @@
 import * as vscode from 'vscode';
-import { allPatterns, patternById, type FileAnalysis } from '../core/analyze';
-import { missingCompanions } from '../core/companions';
-import type { PaperLibrary } from '../core/knowledge/library';
+import { allPatterns, patternById } from '../core/analyze';
 import type { DocumentStore } from './documents';
-import { citationQuery, citationsOnLine, classAtLine, completionPlace, findingsCitingLine, findingsOf, insideTripleQuotedString, onClassName } from './locate';
-import { HOVER_COMMANDS, hoverMarkdown, stripCitations } from './render/hover';
-import { commandLink, escapeMarkdown, inlineCode } from './render/markdown';
-import { BUILDING_BLOCKS, blockSnippet, widthName } from './render/snippets';
+import type { Log } from './log';
+import { citationQuery, citationsOnLine, classAtLine, completionPlace, findingsOf, insideTripleQuotedString } from './locate';
+import { modelHoverMarkdown, modelHoverTarget, snippetCompletions, statementIndent } from './providerAnswers';
+import { citationDocumentation, citationHoverMarkdown, citationInsertText, plainTitle, unknownCitationMarkdown } from './render/completion';
+import { HOVER_COMMANDS } from './render/hover';
 import { lensTitle } from './render/lens';
 import type { Services } from './services';
 
@@ -20,54 +19,50 @@ function trustedMarkdown(text: string): vscode.MarkdownString {
   return md;
 }
 
+/**
+ * A provider's answer: `empty` for a request cancelled before or during the work, and for a failure,
+ * which is logged once and shown once per session (never a notification per keystroke).
+ */
+async function answer<T>(log: Log, feature: string, token: vscode.CancellationToken, empty: T, work: () => Promise<T> | T): Promise<T> {
+  if (token.isCancellationRequested) return empty;
+  const result = await log.guard('provider', `${feature} failed`, work);
+  return result === undefined || token.isCancellationRequested ? empty : result;
+}
+
 export class ArchLensHoverProvider implements vscode.HoverProvider {
   constructor(
     private readonly services: Services,
     private readonly documents: DocumentStore,
   ) {}
 
-  async provideHover(document: vscode.TextDocument, position: vscode.Position, token: vscode.CancellationToken): Promise<vscode.Hover | undefined> {
+  provideHover(document: vscode.TextDocument, position: vscode.Position, token: vscode.CancellationToken): Promise<vscode.Hover | undefined> {
+    return answer(this.services.log, 'hover', token, undefined, () => this.hover(document, position, token));
+  }
+
+  private async hover(document: vscode.TextDocument, position: vscode.Position, token: vscode.CancellationToken): Promise<vscode.Hover | undefined> {
     if (!this.services.settings.hover) return undefined;
     const lineText = document.lineAt(position.line).text;
     const citation = citationsOnLine(lineText).find((c) => position.character >= c.start - 1 && position.character <= c.end + 1);
     if (citation) return this.citationHover(citation.id, position.line, citation, token);
     const analysis = await this.documents.analysis(document, token);
-    if (!analysis || token.isCancellationRequested || analysis.findings.length === 0) return undefined;
-    const line = position.line + 1;
-    const cls = classAtLine(analysis, line);
-    if (!cls) return undefined;
-    let findings = findingsOf(analysis, cls);
-    if (line === cls.line) {
-      if (!onClassName(lineText, cls, position.character)) return undefined;
-    } else {
-      // On an evidence line: the findings that cite it, and only over the code (not blank space).
-      findings = findingsCitingLine(analysis, line).filter((f) => f.line === cls.line);
-      const firstCode = lineText.search(/\S/);
-      if (findings.length === 0 || position.character < firstCode) return undefined;
-    }
-    if (findings.length === 0) return undefined;
+    if (!analysis || token.isCancellationRequested) return undefined;
+    const target = modelHoverTarget(analysis, position.line, position.character, lineText);
+    if (!target) return undefined;
     const library = await this.services.library();
     if (token.isCancellationRequested) return undefined;
-    const markdown = hoverMarkdown({
-      className: cls.name,
-      findings,
-      uri: document.uri.toString(),
-      pattern: patternById,
-      papers: (id) => library.papersFor(patternById(id)!),
-      hoveredLine: line === cls.line ? undefined : line,
-    });
-    const range = line === cls.line ? document.getWordRangeAtPosition(position) : new vscode.Range(position.line, lineText.search(/\S/), position.line, lineText.length);
+    const markdown = modelHoverMarkdown(target, library, document.uri.toString());
+    const range = target.columns ? new vscode.Range(position.line, target.columns.start, position.line, target.columns.end) : document.getWordRangeAtPosition(position);
     return new vscode.Hover(trustedMarkdown(markdown), range);
   }
 
   private async citationHover(id: string, line: number, at: { start: number; end: number }, token: vscode.CancellationToken): Promise<vscode.Hover | undefined> {
     const library = await this.services.library();
     if (token.isCancellationRequested) return undefined;
-    const paper = library.paper(id);
-    if (!paper) return new vscode.Hover(trustedMarkdown(`**ArchLens**: no paper with id ${inlineCode(id)} in the corpus.`));
-    const abstract = paper.abstract.length > 900 ? `${paper.abstract.slice(0, 900)}…` : paper.abstract;
-    const text = `**${escapeMarkdown(paper.title)}**\n\n${escapeMarkdown(abstract)}\n\n${commandLink('Open abstract', 'archlens.openPaper', [paper.id])}`;
-    return new vscode.Hover(trustedMarkdown(text), new vscode.Range(line, at.start, line, at.end));
+    const paper = await library.paperAsync(id);
+    if (token.isCancellationRequested) return undefined;
+    if (!paper && library.indexing) return new vscode.Hover(trustedMarkdown('**ArchLens**: indexing your papers… hover again in a moment.'));
+    if (!paper) return new vscode.Hover(trustedMarkdown(unknownCitationMarkdown(id)));
+    return new vscode.Hover(trustedMarkdown(citationHoverMarkdown(paper)), new vscode.Range(line, at.start, line, at.end));
   }
 }
 
@@ -77,7 +72,16 @@ export class ArchLensCompletionProvider implements vscode.CompletionItemProvider
     private readonly documents: DocumentStore,
   ) {}
 
-  async provideCompletionItems(
+  provideCompletionItems(
+    document: vscode.TextDocument,
+    position: vscode.Position,
+    token: vscode.CancellationToken,
+    context: vscode.CompletionContext,
+  ): Promise<vscode.CompletionItem[] | undefined> {
+    return answer(this.services.log, 'completion', token, undefined, () => this.completions(document, position, token, context));
+  }
+
+  private async completions(
     document: vscode.TextDocument,
     position: vscode.Position,
     token: vscode.CancellationToken,
@@ -90,71 +94,36 @@ export class ArchLensCompletionProvider implements vscode.CompletionItemProvider
     if (query !== undefined) return this.citations(document, query, position, token);
     // Trigger characters (':' and ' ') are only for citations: typing them elsewhere offers nothing.
     if (context.triggerKind === vscode.CompletionTriggerKind.TriggerCharacter) return undefined;
-    // Building blocks only where a statement starts: never inside expressions, never after a dot.
-    const statement = /^(\s*)([A-Za-z_]\w*)?$/.exec(linePrefix);
-    if (!statement) return undefined;
+    const indent = statementIndent(linePrefix);
+    if (indent === undefined) return undefined;
     const analysis = await this.documents.analysis(document, token);
     if (!analysis || token.isCancellationRequested) return undefined;
-    const where = completionPlace(analysis, position.line + 1, statement[1].length);
+    const where = completionPlace(analysis, position.line + 1, indent);
     if (!where) return undefined;
     const library = await this.services.library();
-    const framework = where.cls?.framework ?? fileFramework(analysis);
-    const names = where.cls ? [...where.cls.methods.flatMap((m) => m.params), ...Object.keys(where.cls.fields)] : [];
-    const width = widthName(names);
-    const range = new vscode.Range(position.line, statement[1].length, position.line, position.character);
-    const items: vscode.CompletionItem[] = [];
-    for (const block of BUILDING_BLOCKS) {
-      const snippet = blockSnippet(block, framework, where.place, width);
-      if (!snippet) continue;
-      const pattern = patternById(block.pattern);
-      const item = new vscode.CompletionItem({ label: block.label, description: 'ArchLens' }, vscode.CompletionItemKind.Snippet);
-      item.insertText = new vscode.SnippetString(snippet);
+    if (token.isCancellationRequested) return undefined;
+    const range = new vscode.Range(position.line, indent, position.line, position.character);
+    return snippetCompletions(analysis, where, library).map((completion) => {
+      const item = new vscode.CompletionItem({ label: completion.label, description: completion.description }, vscode.CompletionItemKind.Snippet);
+      item.insertText = new vscode.SnippetString(completion.snippet);
       item.range = range;
-      item.filterText = `${block.label} ${block.keywords}`;
-      item.sortText = `~archlens ${block.label}`; // after the language server's own items
-      item.detail = `${pattern?.name ?? block.pattern} building block (${framework === 'unknown' ? 'pytorch' : framework})`;
-      item.documentation = trustedMarkdown(this.blockDocs(block.pattern, library));
-      items.push(item);
-    }
-    if (where.cls && where.place === 'forward') {
-      const present = findingsOf(analysis, where.cls).map((f) => f.pattern);
-      for (const companion of missingCompanions(where.cls, present)) {
-        const snippet = companion.snippets[framework === 'unknown' || framework === 'equinox' ? 'pytorch' : framework];
-        if (!snippet) continue;
-        const item = new vscode.CompletionItem({ label: companion.label, description: 'ArchLens · missing piece' }, vscode.CompletionItemKind.Snippet);
-        item.insertText = new vscode.SnippetString(snippet);
-        item.range = range;
-        item.filterText = `${companion.label} ${companion.pattern}`;
-        item.sortText = `~archlens0 ${companion.label}`;
-        item.detail = `Commonly paired with ${patternById(companion.pattern)?.name.toLowerCase() ?? companion.pattern}`;
-        const paper = companion.paper ? library.paper(companion.paper) : undefined;
-        item.documentation = trustedMarkdown(`${escapeMarkdown(companion.reason)}${paper ? `\n\nSee ${escapeMarkdown(paper.title)} — ${commandLink('Open abstract', 'archlens.openPaper', [paper.id])}` : ''}`);
-        items.push(item);
-      }
-    }
-    return items;
-  }
-
-  private blockDocs(patternId: string, library: PaperLibrary): string {
-    const pattern = patternById(patternId);
-    const card = pattern?.knowledge;
-    if (!pattern || !card) return '';
-    const papers = library.papersFor(pattern, 3).papers;
-    return [
-      `**${escapeMarkdown(pattern.name)}** — ${escapeMarkdown(stripCitations(card.summary))}`,
-      ...card.pros.slice(0, 2).map((p) => `- **+** ${escapeMarkdown(stripCitations(p))}`),
-      ...card.cons.slice(0, 2).map((c) => `- **−** ${escapeMarkdown(stripCitations(c))}`),
-      papers.length > 0 ? `Papers: ${papers.map((r) => escapeMarkdown(r.paper.title)).join('; ')}` : '',
-    ].join('\n\n');
+      item.filterText = completion.filterText;
+      item.sortText = completion.sortText;
+      item.detail = completion.detail;
+      item.documentation = trustedMarkdown(completion.documentation);
+      return item;
+    });
   }
 
   private async citations(document: vscode.TextDocument, query: string, position: vscode.Position, token: vscode.CancellationToken): Promise<vscode.CompletionItem[]> {
     const library = await this.services.library();
     if (token.isCancellationRequested) return [];
-    let results = query.trim() ? library.search(query, { limit: 20 }) : [];
+    let results = query.trim() ? await library.searchAsync(query, { limit: 20 }) : [];
+    if (token.isCancellationRequested) return [];
     if (!query.trim()) {
       // Nothing typed yet: the papers for the patterns of the class the comment sits in.
       const analysis = await this.documents.analysis(document, token);
+      if (token.isCancellationRequested) return [];
       const cls = analysis ? classAtLine(analysis, position.line + 1) : undefined;
       const patterns = analysis && cls ? findingsOf(analysis, cls).map((f) => patternById(f.pattern)!) : [];
       const seen = new Set<string>();
@@ -162,42 +131,45 @@ export class ArchLensCompletionProvider implements vscode.CompletionItemProvider
     }
     const range = new vscode.Range(position.line, position.character - query.length, position.line, position.character);
     return results.map((r, i) => {
-      const item = new vscode.CompletionItem({ label: r.paper.title, description: 'paper' }, vscode.CompletionItemKind.Reference);
-      item.insertText = `${r.paper.title} [${r.paper.id}]`;
+      const item = new vscode.CompletionItem({ label: plainTitle(r.paper.title), description: 'paper' }, vscode.CompletionItemKind.Reference);
+      item.insertText = citationInsertText(r.paper);
       item.range = range;
       item.filterText = query; // ranked by the paper search, not re-filtered by title
       item.sortText = String(i).padStart(3, '0');
       item.detail = r.paper.id;
-      item.documentation = trustedMarkdown(escapeMarkdown(r.paper.abstract.slice(0, 600)) + (r.paper.abstract.length > 600 ? '…' : ''));
+      item.documentation = trustedMarkdown(citationDocumentation(r.paper));
       return item;
     });
   }
 }
 
-function fileFramework(analysis: FileAnalysis) {
-  const paths = [...(analysis.model.imports?.values() ?? [])];
-  if (paths.some((p) => p.startsWith('flax'))) return 'flax' as const;
-  if (paths.some((p) => p.startsWith('keras') || p.startsWith('tensorflow'))) return 'keras' as const;
-  return 'pytorch' as const;
-}
-
-export class ArchLensCodeLensProvider implements vscode.CodeLensProvider {
+export class ArchLensCodeLensProvider implements vscode.CodeLensProvider, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeCodeLenses = this.changed.event;
+  private readonly disposables: vscode.Disposable[] = [this.changed];
 
   constructor(
     private readonly services: Services,
     private readonly documents: DocumentStore,
   ) {
-    documents.onDidUpdate(() => this.changed.fire());
-    services.onDidChangeSettings(() => this.changed.fire());
+    this.disposables.push(
+      documents.onDidUpdate(() => this.changed.fire()),
+      services.onDidChangeSettings(() => this.changed.fire()),
+      // Paper counts change when user papers indexed in the background become searchable.
+      services.onDidChangeLibrary(() => this.changed.fire()),
+    );
   }
 
-  async provideCodeLenses(document: vscode.TextDocument, token: vscode.CancellationToken): Promise<vscode.CodeLens[]> {
+  provideCodeLenses(document: vscode.TextDocument, token: vscode.CancellationToken): Promise<vscode.CodeLens[]> {
+    return answer(this.services.log, 'code lens', token, [], () => this.lenses(document, token));
+  }
+
+  private async lenses(document: vscode.TextDocument, token: vscode.CancellationToken): Promise<vscode.CodeLens[]> {
     if (!this.services.settings.codeLens) return [];
     const analysis = await this.documents.analysis(document, token);
     if (!analysis || token.isCancellationRequested || analysis.findings.length === 0) return [];
     const library = await this.services.library();
+    if (token.isCancellationRequested) return [];
     const lenses: vscode.CodeLens[] = [];
     for (const cls of analysis.model.classes) {
       const findings = findingsOf(analysis, cls);
@@ -217,16 +189,23 @@ export class ArchLensCodeLensProvider implements vscode.CodeLensProvider {
   }
 
   dispose(): void {
-    this.changed.dispose();
+    for (const d of this.disposables) d.dispose();
   }
 }
 
 /** `paper: Title [id]` citations become links that open the paper. */
 export class CitationLinkProvider implements vscode.DocumentLinkProvider {
-  provideDocumentLinks(document: vscode.TextDocument): vscode.DocumentLink[] {
+  constructor(private readonly log: Log) {}
+
+  provideDocumentLinks(document: vscode.TextDocument, token: vscode.CancellationToken): Promise<vscode.DocumentLink[]> {
+    return answer(this.log, 'citation links', token, [], () => this.links(document, token));
+  }
+
+  private links(document: vscode.TextDocument, token: vscode.CancellationToken): vscode.DocumentLink[] {
     const links: vscode.DocumentLink[] = [];
     if (!document.getText().includes('paper:')) return links;
     for (let line = 0; line < document.lineCount; line++) {
+      if (token.isCancellationRequested) return [];
       const text = document.lineAt(line).text;
       if (!text.includes('paper:')) continue;
       for (const c of citationsOnLine(text)) {
@@ -243,13 +222,14 @@ export class CitationLinkProvider implements vscode.DocumentLinkProvider {
 export class PragmaDiagnostics implements vscode.Disposable {
   readonly collection = vscode.languages.createDiagnosticCollection('archlens');
   private readonly disposables: vscode.Disposable[] = [this.collection];
+  private disposed = false;
 
   constructor(
     private readonly services: Services,
     private readonly documents: DocumentStore,
   ) {
     this.disposables.push(
-      documents.onDidUpdate((uri) => void this.refresh(uri)),
+      documents.onDidUpdate((uri) => services.log.run('provider', 'diagnostics failed', () => this.refresh(uri))),
       vscode.workspace.onDidCloseTextDocument((d) => this.collection.delete(d.uri)),
       services.onDidChangeSettings(() => {
         if (!this.services.settings.diagnostics) this.collection.clear();
@@ -265,7 +245,8 @@ export class PragmaDiagnostics implements vscode.Disposable {
       return;
     }
     const analysis = await this.documents.analysis(document);
-    if (!analysis) return;
+    // The collection is gone once disposed (deactivation while this analysis was pending).
+    if (!analysis || this.disposed) return;
     this.collection.set(
       uri,
       analysis.pragmaProblems.map((p) => {
@@ -278,6 +259,7 @@ export class PragmaDiagnostics implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.disposed = true;
     for (const d of this.disposables) d.dispose();
   }
 }
@@ -286,7 +268,13 @@ export class PragmaDiagnostics implements vscode.Disposable {
 export class PragmaQuickFixes implements vscode.CodeActionProvider {
   static readonly kinds = [vscode.CodeActionKind.QuickFix];
 
-  provideCodeActions(document: vscode.TextDocument, _range: vscode.Range, context: vscode.CodeActionContext): vscode.CodeAction[] {
+  constructor(private readonly log: Log) {}
+
+  provideCodeActions(document: vscode.TextDocument, _range: vscode.Range, context: vscode.CodeActionContext, token: vscode.CancellationToken): Promise<vscode.CodeAction[]> {
+    return answer(this.log, 'quick fixes', token, [], () => this.fixes(document, context));
+  }
+
+  private fixes(document: vscode.TextDocument, context: vscode.CodeActionContext): vscode.CodeAction[] {
     const actions: vscode.CodeAction[] = [];
     const known = allPatterns().map((p) => p.id);
     for (const diagnostic of context.diagnostics) {
@@ -326,15 +314,37 @@ export class PragmaQuickFixes implements vscode.CodeActionProvider {
   }
 }
 
-export function registerProviders(services: Services, documents: DocumentStore): vscode.Disposable[] {
-  const lenses = new ArchLensCodeLensProvider(services, documents);
-  return [
-    vscode.languages.registerHoverProvider(PYTHON, new ArchLensHoverProvider(services, documents)),
-    vscode.languages.registerCompletionItemProvider(PYTHON, new ArchLensCompletionProvider(services, documents), ':', ' '),
-    lenses,
-    vscode.languages.registerCodeLensProvider(PYTHON, lenses),
-    vscode.languages.registerDocumentLinkProvider(PYTHON, new CitationLinkProvider()),
-    new PragmaDiagnostics(services, documents),
-    vscode.languages.registerCodeActionsProvider(PYTHON, new PragmaQuickFixes(), { providedCodeActionKinds: PragmaQuickFixes.kinds }),
-  ];
+/** The provider objects as registered (the extension's API hands them to tests). */
+export interface ArchLensProviders {
+  hover: ArchLensHoverProvider;
+  completion: ArchLensCompletionProvider;
+  codeLens: ArchLensCodeLensProvider;
+  links: CitationLinkProvider;
+  diagnostics: PragmaDiagnostics;
+  quickFixes: PragmaQuickFixes;
+}
+
+/** Creates and registers the providers; `registrations` are disposed with the extension. */
+export function registerProviders(services: Services, documents: DocumentStore): { providers: ArchLensProviders; registrations: vscode.Disposable[] } {
+  const providers: ArchLensProviders = {
+    hover: new ArchLensHoverProvider(services, documents),
+    completion: new ArchLensCompletionProvider(services, documents),
+    codeLens: new ArchLensCodeLensProvider(services, documents),
+    links: new CitationLinkProvider(services.log),
+    diagnostics: new PragmaDiagnostics(services, documents),
+    quickFixes: new PragmaQuickFixes(services.log),
+  };
+  return {
+    providers,
+    registrations: [
+      vscode.languages.registerHoverProvider(PYTHON, providers.hover),
+      vscode.languages.registerCompletionItemProvider(PYTHON, providers.completion, ':', ' '),
+      vscode.languages.registerCodeLensProvider(PYTHON, providers.codeLens),
+      vscode.languages.registerDocumentLinkProvider(PYTHON, providers.links),
+      vscode.languages.registerCodeActionsProvider(PYTHON, providers.quickFixes, { providedCodeActionKinds: PragmaQuickFixes.kinds }),
+      // After the registrations: nothing asks a disposed provider.
+      providers.codeLens,
+      providers.diagnostics,
+    ],
+  };
 }

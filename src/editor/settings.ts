@@ -78,3 +78,13 @@ export function readSettings(raw: RawSettings, knownPatterns: readonly string[],
   }
   return { settings, warnings };
 }
+
+/**
+ * The one notification for a set of invalid settings: the warning itself when there is one, else how
+ * many there are with each named (the log lists every warning in full).
+ */
+export function settingsWarning(warnings: readonly string[]): string | undefined {
+  if (warnings.length <= 1) return warnings[0];
+  const names = [...new Set(warnings.map((w) => /^archlens(?:\.\w+)+/.exec(w)?.[0] ?? w))];
+  return `${warnings.length} settings have invalid values, which are ignored: ${names.join(', ')}. The log says what each one uses instead.`;
+}

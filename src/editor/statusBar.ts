@@ -7,6 +7,7 @@ import type { Services } from './services';
 export class PatternStatus implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('archlens.patterns', vscode.StatusBarAlignment.Right, 100);
   private readonly disposables: vscode.Disposable[] = [this.item];
+  private disposed = false;
 
   constructor(
     private readonly services: Services,
@@ -15,23 +16,29 @@ export class PatternStatus implements vscode.Disposable {
     this.item.name = 'ArchLens patterns';
     this.item.command = { command: 'archlens.architecture.focus', title: 'Show the Architecture view' };
     this.disposables.push(
-      vscode.window.onDidChangeActiveTextEditor(() => void this.update()),
+      vscode.window.onDidChangeActiveTextEditor(() => this.refresh()),
       documents.onDidUpdate((uri) => {
-        if (uri.toString() === vscode.window.activeTextEditor?.document.uri.toString()) void this.update();
+        if (uri.toString() === vscode.window.activeTextEditor?.document.uri.toString()) this.refresh();
       }),
-      services.onDidChangeSettings(() => void this.update()),
+      services.onDidChangeSettings(() => this.refresh()),
     );
-    void this.update();
+    this.refresh();
+  }
+
+  private refresh(): void {
+    this.services.log.run('statusBar', 'the status bar could not be updated', () => this.update());
   }
 
   private async update(): Promise<void> {
+    if (this.disposed) return;
     const document = vscode.window.activeTextEditor?.document;
     if (!this.services.settings.statusBar || !document || document.languageId !== 'python') {
       this.item.hide();
       return;
     }
     const analysis = await this.documents.analysis(document);
-    if (!analysis || document !== vscode.window.activeTextEditor?.document) return;
+    // Deactivated while analysing: the item is gone.
+    if (!analysis || this.disposed || document !== vscode.window.activeTextEditor?.document) return;
     const count = analysis.findings.length;
     const names = [...new Set(analysis.findings.map((f) => patternById(f.pattern)?.name ?? f.pattern))];
     this.item.text = `$(symbol-structure) ${count} pattern${count === 1 ? '' : 's'}`;
@@ -41,6 +48,7 @@ export class PatternStatus implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.disposed = true;
     for (const d of this.disposables) d.dispose();
   }
 }

@@ -65,11 +65,14 @@ export interface PanelState {
   model?: { file: string; line: number };
 }
 
-/** Only http(s) links leave the editor. */
+/**
+ * Only http(s) links leave the editor, and only ones without spaces, control characters, quotes, angle
+ * brackets or backslashes (which could end a Markdown autolink or an attribute early).
+ */
 export function isSafeExternalUrl(url: string): boolean {
   try {
     const parsed = new URL(url);
-    return (parsed.protocol === 'http:' || parsed.protocol === 'https:') && !/[\s<>"]/.test(url);
+    return (parsed.protocol === 'http:' || parsed.protocol === 'https:') && !/[\s\u0000-\u001f\u007f-\u009f<>"`\\]/.test(url);
   } catch {
     return false;
   }

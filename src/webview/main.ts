@@ -14,6 +14,11 @@ let state: PanelState = vscode.getState() ?? { query: '', view: 'results' };
 let results: PaperSummary[] = [];
 /** While restoring an abstract or model view, the restored search results stay behind it. */
 let restoringDetail = state.view !== 'results';
+/**
+ * The answer to the search that restores the results list is still to come. It never replaces an abstract
+ * or model view shown meanwhile (a code lens or hover that revealed the hidden panel).
+ */
+let restoringResults = state.query !== '';
 let active = -1;
 
 const search = document.getElementById('search') as HTMLInputElement;
@@ -257,8 +262,9 @@ window.addEventListener('message', (event: MessageEvent<ToWebview>) => {
         search.value = message.query;
         saveState({ query: message.query });
       }
-      renderResults(message.query, message.papers, !restoringDetail);
+      renderResults(message.query, message.papers, !restoringDetail && !(restoringResults && state.view !== 'results'));
       restoringDetail = false;
+      restoringResults = false;
       break;
     case 'paper':
       renderPaper(message.paper);

@@ -5,7 +5,7 @@ describe('paper panel messages (pure)', () => {
   it('lets only http(s) URLs leave the editor', () => {
     assert.equal(isSafeExternalUrl('https://github.com/yuhuixu1993/PC-DARTS'), true);
     assert.equal(isSafeExternalUrl('http://example.org/a?b=c'), true);
-    for (const bad of ['javascript:alert(1)', 'command:workbench.action.terminal.new', 'file:///etc/passwd', 'vscode://x', 'data:text/html,<script>', 'not a url', 'https://a.b/<script>']) {
+    for (const bad of ['javascript:alert(1)', 'command:workbench.action.terminal.new', 'file:///etc/passwd', 'vscode://x', 'data:text/html,<script>', 'not a url', 'https://a.b/<script>', 'https://a.b/x\u0000y', 'https://a.b/"onmouseover="x', 'https://a.b/`x`', 'https:\\\\evil.example', 'https://a.b/x y']) {
       assert.equal(isSafeExternalUrl(bad), false, bad);
     }
   });

@@ -126,7 +126,7 @@ describe('editor rendering (pure)', () => {
       assert.equal(bibtexReferences(papers), '@misc{a-paper,\n  title = {A \\{Braced\\} Title \\& More},\n  url = {https://x.org/a},\n  note = {ArchLens corpus id a-paper}\n}\n\n@misc{b-paper,\n  title = {B [Bracketed]},\n  note = {ArchLens corpus id b-paper}\n}');
     });
     it('writes a Markdown list, linked where there is a URL', () => {
-      assert.equal(markdownReferences(papers), '- [A {Braced} Title & More](https://x.org/a)\n- B [Bracketed]');
+      assert.equal(markdownReferences(papers), '- [A {Braced} Title & More](https://x.org/a)\n- B \\[Bracketed\\]');
     });
   });
 });

@@ -11,6 +11,14 @@ export interface PatternPapers {
 
 export const DEFAULT_PAPER_LIMIT = 5;
 
+/** What `papersFor` reads of a pattern: its id, name and the card's paper links (plain data, so it can cross to a worker). */
+export type PatternPaperLinks = Pick<PatternDefinition, 'id' | 'name'> & { knowledge?: { papers: NonNullable<PatternDefinition['knowledge']>['papers'] } };
+
+/** Only what `papersFor` reads of a pattern, for sending to a worker thread. */
+export function paperLinksOf(pattern: PatternPaperLinks): PatternPaperLinks {
+  return { id: pattern.id, name: pattern.name, ...(pattern.knowledge ? { knowledge: { papers: pattern.knowledge.papers } } : {}) };
+}
+
 /**
  * The papers a person studying a pattern should read first. Candidates are the papers tagged with the
  * pattern plus the pattern's pinned papers; they are ranked by the pattern's query terms (pins first, in
@@ -18,7 +26,12 @@ export const DEFAULT_PAPER_LIMIT = 5;
  *
  * @example papersFor(index, mixtureOfExperts).papers[0].paper.id // 'moduleformer-learning-modular-...'
  */
-export function papersFor(index: PaperIndex, pattern: PatternDefinition, limit = DEFAULT_PAPER_LIMIT): PatternPapers {
+export function papersFor(index: PaperIndex, pattern: PatternPaperLinks, limit = DEFAULT_PAPER_LIMIT): PatternPapers {
+  return limitPatternPapers(pattern, rankPapersFor(index, pattern), limit);
+}
+
+/** All of a pattern's papers, ranked as `papersFor` ranks them (pins first). */
+export function rankPapersFor(index: PaperIndex, pattern: PatternPaperLinks): RankedPaper[] {
   const links = pattern.knowledge?.papers ?? { queries: [], pins: [], blocks: [] };
   const blocked = new Set(links.blocks);
   const tag = `pattern:${pattern.id}`;
@@ -50,7 +63,12 @@ export function papersFor(index: PaperIndex, pattern: PatternDefinition, limit =
     tagged.push(scores.get(paper.id) ?? { paper, score: 0, matched: {} });
   }
   tagged.sort((a, b) => b.score - a.score || a.paper.id.localeCompare(b.paper.id));
-  const papers = [...pinned, ...tagged].slice(0, limit);
+  return [...pinned, ...tagged];
+}
+
+/** The first `limit` of a pattern's ranked papers, with a note when there are none or few. */
+export function limitPatternPapers(pattern: PatternPaperLinks, ranked: readonly RankedPaper[], limit = DEFAULT_PAPER_LIMIT): PatternPapers {
+  const papers = ranked.slice(0, limit);
   const result: PatternPapers = { pattern: pattern.id, papers };
   if (papers.length === 0) result.note = `No paper in the corpus is close to ${pattern.name.toLowerCase()}; none is offered rather than a loosely related one.`;
   else if (papers.length < Math.min(limit, 3)) result.note = `The corpus has only ${papers.length} paper${papers.length === 1 ? '' : 's'} close to ${pattern.name.toLowerCase()}.`;

@@ -2,6 +2,7 @@ import type { PatternFinding } from '../../core/analyze';
 import type { Paper } from '../../core/corpus/types';
 import type { PatternPapers } from '../../core/knowledge/papers-for';
 import type { PatternDefinition } from '../../core/patterns/_types';
+import { isSafeExternalUrl } from '../../shared/messages';
 import { parseEvidence } from './hover';
 import { escapeMarkdown, inlineCode } from './markdown';
 
@@ -54,7 +55,9 @@ export function patternMarkdown(pattern: PatternDefinition, context: ExplainCont
 }
 
 function paperLine(paper: Paper): string {
-  const link = paper.urls[0] && /^https?:\/\//.test(paper.urls[0]) ? ` — <${encodeURI(paper.urls[0]).replace(/[<>]/g, '')}>` : '';
+  // An autolink only for http(s) URLs without spaces or angle brackets, so the URL cannot end it early.
+  const url = paper.urls.find(isSafeExternalUrl);
+  const link = url ? ` — <${url}>` : '';
   return `**${escapeMarkdown(paper.title)}** (${inlineCode(paper.id)})${link}`;
 }
 
