@@ -53,6 +53,8 @@ async function main() {
     esbuild.context({ ...common, entryPoints: ['src/node/scan-worker.ts'], outfile: 'dist/scan-worker.js' }),
     esbuild.context({ ...common, entryPoints: ['src/node/paper-index-worker.ts'], outfile: 'dist/paper-index-worker.js' }),
     esbuild.context({ ...common, entryPoints: ['bench/bench.ts'], outfile: 'dist/bench.js' }),
+    // Measurements that need a fresh process (activation, first findings, memory), run by the benchmark.
+    esbuild.context({ ...common, entryPoints: ['bench/child.ts'], outfile: 'dist/bench-child.js' }),
     // The extension host: vscode is provided by the editor at run time.
     esbuild.context({ ...common, entryPoints: ['src/editor/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] }),
     // The paper panel's script runs in a webview: a browser bundle.
