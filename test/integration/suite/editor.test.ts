@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { allPatterns } from '../../../src/core/analyze';
-import { acceptQuickPickUntil, api, closeAll, eventually, hoverText, open, positionOf, workspaceUri } from './helpers';
+import { api, closeAll, eventually, hoverText, open, pickThrough, positionOf, workspaceUri } from './helpers';
 
 describe('ArchLens in VS Code', () => {
   afterEach(closeAll);
@@ -199,8 +199,7 @@ describe('ArchLens in VS Code', () => {
 
   it('searches papers from the palette with live results', async () => {
     const { panel } = await api();
-    void vscode.commands.executeCommand('archlens.searchPapers', 'inceptoin');
-    await acceptQuickPickUntil(() => panel.current?.type === 'paper' && panel.current.id === 'rethinking-the-inception-architecture-for-computer-vision');
+    await pickThrough('archlens.searchPapers', ['inceptoin'], () => panel.current?.type === 'paper' && panel.current.id === 'rethinking-the-inception-architecture-for-computer-vision');
   });
 
   it('copies references for the class at the cursor as BibTeX', async () => {
@@ -229,22 +228,19 @@ describe('ArchLens in VS Code', () => {
     await eventually(() => archlens.documents.analysis(editor.document));
     editor.selection = new vscode.Selection(0, 0, 0, 0);
     const first = (await archlens.documents.analysis(editor.document))!.findings[0];
-    void vscode.commands.executeCommand('archlens.showPatternsInFile');
-    await acceptQuickPickUntil(() => vscode.window.activeTextEditor?.selection.active.line === first.line - 1);
+    await pickThrough('archlens.showPatternsInFile', [], () => vscode.window.activeTextEditor?.selection.active.line === first.line - 1);
   });
 
   it('Explain Pattern… without an argument picks from the list', async () => {
     // The list is in pattern-id order; its first entry has not been explained by an earlier test.
     const firstId = allPatterns()[0].id;
     assert.ok(!vscode.workspace.textDocuments.some((d) => d.uri.path === `/pattern/${firstId}.md`));
-    void vscode.commands.executeCommand('archlens.explainPattern');
-    await acceptQuickPickUntil(() => vscode.workspace.textDocuments.some((d) => d.uri.scheme === 'archlens' && d.uri.path === `/pattern/${firstId}.md`));
+    await pickThrough('archlens.explainPattern', [], () => vscode.workspace.textDocuments.some((d) => d.uri.scheme === 'archlens' && d.uri.path === `/pattern/${firstId}.md`));
   });
 
   it('All papers for this pattern opens the chosen paper', async () => {
     const { panel } = await api();
-    void vscode.commands.executeCommand('archlens.showPatternPapers', 'unet');
-    await acceptQuickPickUntil(() => panel.current?.type === 'paper' && panel.current.id === 'unet-a-nested-u-net-architecture-for-medical-image-segmentation');
+    await pickThrough('archlens.showPatternPapers', ['unet'], () => panel.current?.type === 'paper' && panel.current.id === 'unet-a-nested-u-net-architecture-for-medical-image-segmentation');
   });
 
   it('Explain This Model outside a model class says so instead of failing', async () => {

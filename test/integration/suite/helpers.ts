@@ -54,13 +54,31 @@ export async function closeAll(): Promise<void> {
 }
 
 /**
- * Accepts the active quick pick until `done` holds: the pick opens asynchronously, so the first
- * accepts may land before it is there.
+ * Runs a command that shows a quick pick and accepts its active item until `done` holds. The pick opens
+ * asynchronously, so the first accepts may land before it is there; on a busy machine an accept can also
+ * land while the pick has no active item yet, which closes it with nothing chosen and ends the command —
+ * then the command is run again.
  */
-export async function acceptQuickPickUntil(done: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  await eventually(async () => {
-    if (await done()) return true;
-    await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
-    return done();
-  }, timeoutMs);
+export async function pickThrough(command: string, args: unknown[], done: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    let finished = false;
+    const run = Promise.resolve(vscode.commands.executeCommand(command, ...args)).then(
+      () => (finished = true),
+      () => (finished = true),
+    );
+    while (!finished && Date.now() < deadline) {
+      if (await done()) break;
+      await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    // The command's own work after the pick (opening, revealing) may still be under way.
+    if (await eventually(done, 2_000).then(() => true, () => false)) {
+      await run;
+      return;
+    }
+    await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
+    await run;
+  }
+  throw new Error(`${command}: the quick pick did not lead to the expected effect in time`);
 }
