@@ -2,7 +2,7 @@ import { Edit, type Tree } from 'web-tree-sitter';
 import { extractFileModel, mayHoldModel, type ClassModelCache } from './model/extract';
 import type { FileModel, ModuleClass } from './model/types';
 import { PythonParser, type GrammarSource } from './parser';
-import type { Evidence, PatternDefinition, PatternMatch, RecognizeContext } from './patterns/_types';
+import type { Evidence, FileFact, PatternDefinition, PatternMatch, RecognizeContext } from './patterns/_types';
 import { readPragmas, type Pragma, type PragmaProblem } from './pragmas';
 import { PATTERNS } from './patterns/index.generated';
 
@@ -69,26 +69,41 @@ export function patternById(id: string): PatternDefinition | undefined {
  *   recognizePatterns(model, { patterns: ['mixture-of-experts'] })
  *   // [{ pattern: 'mixture-of-experts', class: 'SparseMoE', line: 12, endLine: 80, confidence: 0.93, evidence: [...] }]
  */
-export function recognizePatterns(model: FileModel, options: AnalyzeOptions = {}, cache?: RecognitionCache, work?: AnalysisWork): { findings: PatternFinding[]; errors: string[] } {
+export function recognizePatterns(
+  model: FileModel,
+  options: AnalyzeOptions = {},
+  cache?: RecognitionCache,
+  work?: AnalysisWork,
+  /** The tree's rows are `model.lines` (no lone `\r`, which splits a line but not a row). */
+  rowsAreLines = false,
+): { findings: PatternFinding[]; errors: string[] } {
   const wanted = options.patterns ? PATTERNS.filter((p) => options.patterns!.includes(p.id)) : PATTERNS;
   const minConfidence = options.minConfidence ?? DEFAULT_MIN_CONFIDENCE;
   const classesByName = new Map<string, ModuleClass>();
   for (const cls of model.classes) if (cls.name) classesByName.set(cls.name, cls);
   // Imports decide how names resolve, so results are only reused under the same imports.
-  const importsKey = cache ? `${[...(model.imports ?? [])].map(([k, v]) => `${k}=${v}`).join(';')}|` : '';
+  const importsKey = cache ? [...(model.imports ?? [])].map(([k, v]) => `${k}=${v}`).join(';') : '';
   const findings: PatternFinding[] = [];
   const errors: string[] = [];
   const seen = new Set<string>();
   // Without a cache nothing is reused, so what a recognizer reads need not be recorded: one plain
   // context serves every class (and lets recognizers share per-file work through it).
-  const plainContext: RecognizeContext | undefined = cache ? undefined : { file: model, classesByName };
+  const facts = new FileFacts(model, classesByName);
+  const plainContext: RecognizeContext | undefined = cache ? undefined : { file: model, classesByName, fileFact: (fact) => facts.value(fact) };
   for (const cls of model.classes) {
+    // Keyed by the class's own key string, reused with the class model, so a lookup does not hash its text again.
+    let results: Map<string, RecognitionEntry> | undefined;
+    if (cache && cls.cacheKey) {
+      let perClass = cache.get(cls.cacheKey);
+      if (!perClass || perClass.imports !== importsKey) cache.set(cls.cacheKey, (perClass = { imports: importsKey, byPattern: new Map() }));
+      results = perClass.byPattern;
+      seen.add(cls.cacheKey);
+    }
     for (const pattern of wanted) {
-      const key = cache && cls.cacheKey ? `${pattern.id}|${importsKey}${cls.cacheKey}` : undefined;
-      let entry = key ? cache?.get(key) : undefined;
-      if (entry && !dependenciesHold(entry, cls, classesByName, model.lines)) entry = undefined;
+      let entry = results?.get(pattern.id);
+      if (entry && !dependenciesHold(entry, cls, classesByName, model.lines, facts)) entry = undefined;
       if (!entry) {
-        const recorder = plainContext ? undefined : new DependencyRecorder(model, classesByName, cls.line);
+        const recorder = plainContext ? undefined : new DependencyRecorder(model, classesByName, cls, facts, rowsAreLines);
         if (work) work.recognitionsRun++;
         let match: PatternMatch | null = null;
         let error: string | undefined;
@@ -98,9 +113,8 @@ export function recognizePatterns(model: FileModel, options: AnalyzeOptions = {}
           error = `${pattern.id} on ${cls.name ?? cls.functionName ?? 'module'}: ${(failure as Error).message}`;
         }
         entry = { line: cls.line, match, error, ...(recorder?.dependencies() ?? NO_DEPENDENCIES) };
-        if (key && cache) cache.set(key, entry);
+        results?.set(pattern.id, entry);
       }
-      if (key) seen.add(key);
       if (entry.error) errors.push(entry.error);
       const match = entry.match;
       if (!match || match.confidence < minConfidence) continue;
@@ -128,52 +142,97 @@ interface RecognitionEntry {
   error?: string;
   /** Read the whole file (joined its lines, iterated over all classes): valid only for the same text. */
   wholeFile: boolean;
-  /** Other classes looked up by name → their cache key then (undefined: absent then). */
-  classes: Map<string, string | undefined>;
-  /** Source lines read, by offset from the class's first line → their text then. */
-  lines: Map<number, string>;
+  // Arrays, not maps: every entry is checked on every edit, and iterating arrays allocates nothing.
+  /** Other classes looked up by name, with their cache key then (undefined: absent then). */
+  classes: Array<[name: string, cacheKey: string | undefined]>;
+  /** Source lines read, by offset from the class's first line, with their text then. */
+  lines: Array<[offset: number, text: string]>;
+  /** File facts asked, with the digest of their answer then. */
+  facts: Array<[fact: FileFact<unknown>, digest: string]>;
 }
 
 /**
- * Recognition results per pattern and class text, reused while the class and everything the recognizer
- * looked at are unchanged: an edit re-runs recognition only where it could change the answer.
+ * Recognition results per class text (its cache key) and pattern id, reused while the class, the file's
+ * imports and everything the recognizer looked at are unchanged: an edit re-runs recognition only where it
+ * could change the answer.
  */
-export type RecognitionCache = Map<string, RecognitionEntry>;
+export type RecognitionCache = Map<string, { imports: string; byPattern: Map<string, RecognitionEntry> }>;
 
-const NO_DEPENDENCIES: Pick<RecognitionEntry, 'wholeFile' | 'classes' | 'lines'> = { wholeFile: true, classes: new Map(), lines: new Map() };
+type Dependencies = Pick<RecognitionEntry, 'wholeFile' | 'classes' | 'lines' | 'facts'>;
+const NO_DEPENDENCIES: Dependencies = { wholeFile: true, classes: [], lines: [], facts: [] };
 
-function dependenciesHold(entry: RecognitionEntry, cls: ModuleClass, classesByName: Map<string, ModuleClass>, lines: string[]): boolean {
+function dependenciesHold(entry: RecognitionEntry, cls: ModuleClass, classesByName: Map<string, ModuleClass>, lines: string[], facts: FileFacts): boolean {
   if (entry.wholeFile) return false;
-  for (const [name, key] of entry.classes) if (classesByName.get(name)?.cacheKey !== key) return false;
-  for (const [offset, text] of entry.lines) if (lines[cls.line - 1 + offset] !== text) return false;
+  for (let i = 0; i < entry.classes.length; i++) if (classesByName.get(entry.classes[i][0])?.cacheKey !== entry.classes[i][1]) return false;
+  for (let i = 0; i < entry.lines.length; i++) if (lines[cls.line - 1 + entry.lines[i][0]] !== entry.lines[i][1]) return false;
+  for (let i = 0; i < entry.facts.length; i++) if (facts.answer(entry.facts[i][0]).digest !== entry.facts[i][1]) return false;
   return true;
 }
 
 /**
+ * One analysis's answers to file facts: each computed on first use, then shared by every class. A fact
+ * that fails has no digest (no earlier result depends on it holding) and fails each recognizer asking it.
+ */
+class FileFacts {
+  private readonly answers = new Map<FileFact<unknown>, FactAnswer<unknown>>();
+
+  constructor(
+    private readonly model: FileModel,
+    private readonly classesByName: ReadonlyMap<string, ModuleClass>,
+  ) {}
+
+  answer<T>(fact: FileFact<T>): FactAnswer<T> {
+    let answer = this.answers.get(fact as FileFact<unknown>) as FactAnswer<T> | undefined;
+    if (!answer) {
+      try {
+        const value = fact.compute(this.model, this.classesByName);
+        answer = { value, digest: fact.digest ? fact.digest(value) : JSON.stringify(value) };
+      } catch (failure) {
+        answer = { failure };
+      }
+      this.answers.set(fact as FileFact<unknown>, answer);
+    }
+    return answer;
+  }
+
+  /** The answer, or the fact's failure thrown (to the recognizer that asked). */
+  value<T>(fact: FileFact<T>): T {
+    const answer = this.answer(fact);
+    if ('failure' in answer) throw answer.failure;
+    return answer.value;
+  }
+}
+
+type FactAnswer<T> = { value: T; digest: string } | { failure: unknown; digest?: undefined };
+
+/**
  * Hands a recognizer a context that notes what it reads: a class looked up by name, a source line read by
- * index (kept relative to the class), or — for anything broader, such as joining all lines or iterating
- * over every class — the whole file.
+ * index (kept relative to the class), a file fact's answer, or — for anything broader, such as joining all
+ * lines or iterating over every class — the whole file.
  */
 class DependencyRecorder {
   private readonly classes = new Map<string, string | undefined>();
   private readonly lines = new Map<number, string>();
+  private readonly facts = new Map<FileFact<unknown>, string>();
   private wholeFile = false;
   readonly context: RecognizeContext;
 
-  constructor(model: FileModel, classesByName: Map<string, ModuleClass>, classLine: number) {
-    const lookups = new Map(classesByName) as Map<string, ModuleClass>;
-    const note = (name: string) => this.classes.set(name, classesByName.get(name)?.cacheKey);
-    lookups.get = (name: string) => (note(name), classesByName.get(name));
-    lookups.has = (name: string) => (note(name), classesByName.has(name));
-    for (const method of ['keys', 'values', 'entries', 'forEach', Symbol.iterator] as const) {
-      const original = (classesByName as unknown as Record<PropertyKey, (...a: unknown[]) => unknown>)[method].bind(classesByName);
-      (lookups as unknown as Record<PropertyKey, unknown>)[method] = (...args: unknown[]) => ((this.wholeFile = true), original(...args));
-    }
+  constructor(model: FileModel, classesByName: Map<string, ModuleClass>, cls: ModuleClass, facts: FileFacts, rowsAreLines: boolean) {
+    const classLine = cls.line;
+    // Lines strictly inside a class read from its definition are part of its text, which its cache key
+    // already holds: only lines from its first and last on need recording.
+    const ownFrom = rowsAreLines && cls.cacheKey ? classLine : Infinity;
+    const ownTo = cls.endLine - 2;
+    const lookups = new RecordingLookups(
+      classesByName,
+      (name) => this.classes.set(name, classesByName.get(name)?.cacheKey),
+      () => (this.wholeFile = true),
+    );
     const lines = new Proxy(model.lines, {
       get: (target, property, receiver) => {
         if (typeof property === 'string' && /^\d+$/.test(property)) {
           const index = Number(property);
-          this.lines.set(index - (classLine - 1), target[index]);
+          if (index < ownFrom || index > ownTo) this.lines.set(index - (classLine - 1), target[index]);
           return target[index];
         }
         if (property !== 'length') this.wholeFile = true; // join, some, slice, iteration…
@@ -187,11 +246,81 @@ class DependencyRecorder {
         return Reflect.get(target, property, receiver);
       },
     });
-    this.context = { file, classesByName: lookups };
+    const fileFact = <T>(fact: FileFact<T>): T => {
+      const value = facts.value(fact);
+      this.facts.set(fact as FileFact<unknown>, facts.answer(fact).digest as string);
+      return value;
+    };
+    this.context = { file, classesByName: lookups, fileFact };
   }
 
-  dependencies(): Pick<RecognitionEntry, 'wholeFile' | 'classes' | 'lines'> {
-    return { wholeFile: this.wholeFile, classes: new Map(this.classes), lines: new Map(this.lines) };
+  dependencies(): Dependencies {
+    return { wholeFile: this.wholeFile, classes: [...this.classes], lines: [...this.lines], facts: [...this.facts] };
+  }
+}
+
+/**
+ * The file's classes by name, seen through a recorder: a lookup notes the name, anything that sees every
+ * class (size, iteration) notes the whole file. Reads go to the shared map (nothing is copied per class).
+ */
+class RecordingLookups extends Map<string, ModuleClass> {
+  constructor(
+    private readonly classesByName: Map<string, ModuleClass>,
+    private readonly onLookup: (name: string) => void,
+    private readonly onWholeFile: () => void,
+  ) {
+    super();
+  }
+
+  override get(name: string): ModuleClass | undefined {
+    this.onLookup(name);
+    return this.classesByName.get(name);
+  }
+
+  override has(name: string): boolean {
+    this.onLookup(name);
+    return this.classesByName.has(name);
+  }
+
+  override get size(): number {
+    this.onWholeFile();
+    return this.classesByName.size;
+  }
+
+  override keys(): MapIterator<string> {
+    this.onWholeFile();
+    return this.classesByName.keys();
+  }
+
+  override values(): MapIterator<ModuleClass> {
+    this.onWholeFile();
+    return this.classesByName.values();
+  }
+
+  override entries(): MapIterator<[string, ModuleClass]> {
+    this.onWholeFile();
+    return this.classesByName.entries();
+  }
+
+  override [Symbol.iterator](): MapIterator<[string, ModuleClass]> {
+    return this.entries();
+  }
+
+  override forEach(callback: (value: ModuleClass, key: string, map: Map<string, ModuleClass>) => void, thisArg?: unknown): void {
+    this.onWholeFile();
+    this.classesByName.forEach((value, key) => callback.call(thisArg, value, key, this));
+  }
+
+  override set(): this {
+    throw new Error('recognizers do not change the file\'s classes');
+  }
+
+  override delete(): boolean {
+    throw new Error('recognizers do not change the file\'s classes');
+  }
+
+  override clear(): void {
+    throw new Error('recognizers do not change the file\'s classes');
   }
 }
 
@@ -248,7 +377,7 @@ function formatEvidence(evidence: Evidence[], lines: string[]): string[] {
 export function analyzeTree(tree: Tree, text: string, options: AnalyzeOptions = {}, caches?: { models: ClassModelCache; recognition: RecognitionCache }): FileAnalysis {
   const work: AnalysisWork = { classesRead: 0, recognitionsRun: 0 };
   const model = extractFileModel(tree, text, caches?.models, work);
-  const { findings, errors } = recognizePatterns(model, options, caches?.recognition, work);
+  const { findings, errors } = recognizePatterns(model, options, caches?.recognition, work, caches !== undefined && !/\r(?!\n)/.test(text));
   const { pragmas, problems } = readPragmas(tree, text, PATTERNS.map((p) => p.id));
   const pragmaProblems = [...problems, ...applyPragmas(findings, pragmas, model, options)];
   return { findings, model, errors, pragmaProblems, work };

@@ -36,7 +36,7 @@ function random(seed: number): () => number {
   };
 }
 
-const SNIPPETS = ['x', '\n', '    ', 'self.gate = nn.Linear(dim, 8)\n        ', 'return x + self.mlp(x)\n', '(', ')', ':', '# archlens: unet\n', 'class Extra(nn.Module):\n    pass\n', 'é😀'];
+const SNIPPETS = ['x', '\n', '    ', 'self.gate = nn.Linear(dim, 8)\n        ', 'return x + self.mlp(x)\n', '(', ')', ':', '# archlens: unet\n', 'class Extra(nn.Module):\n    pass\n', 'é😀', '\r'];
 
 describe('DocumentAnalysis (incremental)', () => {
   // Every example and every third fixture (all frameworks and most patterns), eight random edits each.
@@ -92,6 +92,63 @@ describe('DocumentAnalysis (incremental)', () => {
       const before = first.model.classes.find((c) => c.name === 'Translator')!;
       assert.equal(moved.line, before.line + 1, 'classes below moved down a line');
       assert.equal(moved.submodules[0].line, before.submodules[0].line + 1, 'and so did their facts');
+    } finally {
+      doc.dispose();
+    }
+  });
+
+  it('re-runs recognition only for the edited class when decoders ask about the whole file', async () => {
+    // Each decoder asks file-wide questions (is there an encoder-decoder using it, another LM head, a
+    // causal mask elsewhere); the answers do not change when one decoder's forward method is edited.
+    const decoder = (name: string) => `
+class ${name}(nn.Module):
+    def __init__(self, vocab_size, dim, depth):
+        super().__init__()
+        self.tok = nn.Embedding(vocab_size, dim)
+        self.blocks = nn.ModuleList([Block(dim) for _ in range(depth)])
+        self.lm_head = nn.Linear(dim, vocab_size)
+
+    def forward(self, idx):
+        n = idx.shape[1]
+        mask = torch.triu(torch.ones(n, n, dtype=torch.bool), 1)
+        x = self.tok(idx)
+        for block in self.blocks:
+            x = block(x, mask)
+        return self.lm_head(x)
+`;
+    const text = `import torch
+import torch.nn as nn
+
+
+class Block(nn.Module):
+    def __init__(self, dim):
+        super().__init__()
+        self.attn = nn.MultiheadAttention(dim, 4, batch_first=True)
+        self.mlp = nn.Sequential(nn.Linear(dim, 4 * dim), nn.GELU(), nn.Linear(4 * dim, dim))
+
+    def forward(self, x, mask):
+        x = x + self.attn(x, x, x, attn_mask=mask)[0]
+        return x + self.mlp(x)
+${['CharDecoder', 'WordDecoder', 'ByteDecoder', 'CodeDecoder'].map(decoder).join('')}`;
+    const analyzer = await sharedAnalyzer();
+    const decoders = analyzer.analyze(text).findings.filter((f) => f.pattern === 'causal-decoder').map((f) => f.class);
+    assert.deepEqual(decoders, ['CharDecoder', 'WordDecoder', 'ByteDecoder', 'CodeDecoder']);
+    const doc = analyzer.openDocument();
+    try {
+      const first = doc.update(text);
+      assert.equal(first.work.recognitionsRun, 5 * allPatterns().length);
+      // Typing in WordDecoder.forward: a statement, then a character at a time.
+      let current = text;
+      let at = current.indexOf('return self.lm_head(x)', current.indexOf('class WordDecoder'));
+      for (const typed of ['x = x * 1.0\n        ', 'h', 'h = x']) {
+        const edited = edit(current, at, at, typed);
+        current = edited.text;
+        at += typed.length;
+        const next = doc.update(current, [edited.change]);
+        assert.equal(next.work.classesRead, 1);
+        assert.equal(next.work.recognitionsRun, allPatterns().length, `typing ${JSON.stringify(typed)} re-ran ${next.work.recognitionsRun} recognitions`);
+        assert.deepEqual(next.findings, analyzer.analyze(current).findings);
+      }
     } finally {
       doc.dispose();
     }

@@ -1051,6 +1051,8 @@ function extractSequentialBuilders(root: SyntaxNode, fileFramework: Framework): 
     if (!returned) continue;
     const model = emptyClass(null, [], 'pytorch', definition);
     model.functionName = name;
+    // Read from the definition alone, so its text identifies it (recognition results are reused by it).
+    model.cacheKey = `sequential builder\u0000${definition.text}`;
     const origins = new Map<string, Set<string>>();
     for (const p of parameterNames(definition.childForFieldName('parameters'))) origins.set(p, new Set([p]));
     const walker = new MethodWalker(model, name, false, origins);

@@ -6,7 +6,6 @@
 // embedding reach the blocks. The extractor records method inputs as origins; the helpers here follow
 // local names through assignments as well.
 import type { CallFact, ModuleClass, SubmoduleFact } from '../model/types';
-import type { RecognizeContext } from './_types';
 import { allLayers, firstSubmoduleNamed, identifiersIn } from './_util';
 
 const CONSTRUCTORS = new Set(['__init__', 'setup', 'build', '__post_init__']);
@@ -75,24 +74,6 @@ export function methodNames(cls: ModuleClass): Set<string> {
 export function builtLayerNames(cls: ModuleClass): string[] {
   return [...allLayers(cls).map((l) => l.ctorName), ...cls.initCalls.map((c) => c.name)];
 }
-
-const fileTexts = new WeakMap<string[], string>();
-
-/**
- * The whole file's text, for file-level context such as "this file embeds timesteps". Reading it makes
- * the finding depend on the whole file (incremental analysis re-runs the class on any edit), so callers
- * ask only when a class-local fact cannot decide.
- */
-export function fileText(context: RecognizeContext): string {
-  const lines = context.file.lines;
-  let text = fileTexts.get(lines);
-  if (text === undefined) {
-    text = lines.join('\n');
-    fileTexts.set(lines, text);
-  }
-  return text;
-}
-
 
 const viewCache = new WeakMap<ModuleClass, ModuleClass>();
 

@@ -19,6 +19,22 @@ export interface RecognizeContext {
   file: FileModel;
   /** Module classes of the same file by name, to look into submodules defined alongside. */
   classesByName: Map<string, ModuleClass>;
+  /**
+   * The answer to a question about the whole file, computed once per analysis and shared by all classes.
+   * Incremental analysis reuses a result that asked it while the answer's digest is unchanged, where
+   * iterating over `file.classes` or `file.lines` directly would make it depend on every edit.
+   */
+  fileFact<T>(fact: FileFact<T>): T;
+}
+
+/**
+ * A question about the whole file whose answer does not depend on the class asking (define it once, at
+ * module level: the object is its identity).
+ */
+export interface FileFact<T> {
+  compute(file: FileModel, classesByName: ReadonlyMap<string, ModuleClass>): T;
+  /** Equal for equal answers (default: `JSON.stringify`). */
+  digest?(answer: T): string;
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { CallFact, ModuleClass, SubmoduleFact } from '../model/types';
-import type { Evidence, PatternDefinition, PatternMatch, RecognizeContext } from './_types';
+import type { Evidence, FileFact, PatternDefinition, PatternMatch, RecognizeContext } from './_types';
 import { identifiersIn } from './_util';
 import { allLayers, evidence, match } from './_util';
 
@@ -196,36 +196,66 @@ function tokenEmbedding(cls: ModuleClass): Evidence | null {
   return null;
 }
 
-/** A class (or a helper function) of the same file masks causally. */
-const fileCausal = new WeakMap<object, boolean>();
-function fileHasCausalMask(context: RecognizeContext): boolean {
-  let found = fileCausal.get(context.file);
-  if (found === undefined) {
-    found = [...context.classesByName.values()].some((other) => causalEvidence(other) !== null);
-    // Module-level helpers: `def make_causal_attn_mask(...)`, `mask = torch.tril(...)` in a function.
-    found ||= context.file.lines.some((l) => /\b(make_causal\w*|causal_mask|_?causal_attention_mask|is_causal\s*=\s*True|torch\.tril|jnp\.tril|band_part)\b/.test(l) && !/^\s*#/.test(l));
-    fileCausal.set(context.file, found);
-  }
-  return found;
+/**
+ * `test(cls)` remembered per class model: while typing, the other classes keep their model objects, so a
+ * file fact recomputed after each edit re-reads only the edited class.
+ */
+function perClass(test: (cls: ModuleClass) => boolean): (cls: ModuleClass) => boolean {
+  const known = new WeakMap<ModuleClass, boolean>();
+  return (cls) => {
+    let answer = known.get(cls);
+    if (answer === undefined) known.set(cls, (answer = test(cls)));
+    return answer;
+  };
 }
 
-/**
- * Per file (read once, not once per class): the classes holding exactly an `encoder` and a `decoder`, by
- * the constructor names of those two parts; and the class names that name an encoder.
- */
-const encoderDecoderPartsOf = new WeakMap<object, { partOf: Map<string, ModuleClass[]>; encoderNames: Set<string> }>();
-function encoderDecoderParts(context: RecognizeContext): { partOf: Map<string, ModuleClass[]>; encoderNames: Set<string> } {
-  let found = encoderDecoderPartsOf.get(context.classesByName);
-  if (!found) {
-    found = { partOf: new Map(), encoderNames: new Set() };
-    for (const [name, other] of context.classesByName) {
+const masksCausally = perClass((cls) => causalEvidence(cls) !== null);
+const readsOutToVocabulary = perClass((cls) => lmHead(cls) !== null && cls.submodules.some((s) => s.name === 'lm_head'));
+
+/** A class (or a helper function) of the same file masks causally. */
+const FILE_HAS_CAUSAL_MASK: FileFact<boolean> = {
+  compute(file, classesByName) {
+    if ([...classesByName.values()].some(masksCausally)) return true;
+    // Module-level helpers: `def make_causal_attn_mask(...)`, `mask = torch.tril(...)` in a function.
+    return file.lines.some((l) => /\b(make_causal\w*|causal_mask|_?causal_attention_mask|is_causal\s*=\s*True|torch\.tril|jnp\.tril|band_part)\b/.test(l) && !/^\s*#/.test(l));
+  },
+};
+
+interface EncoderDecoderParts {
+  /** Constructor name of an `encoder` or `decoder` part → names of the classes holding exactly those two parts. */
+  partOf: Map<string, string[]>;
+  /** Class names that name an encoder. */
+  encoderNames: Set<string>;
+}
+
+/** Per file: who builds which class as the encoder or decoder of an encoder-decoder, and the encoder classes. */
+const ENCODER_DECODER_PARTS: FileFact<EncoderDecoderParts> = {
+  compute(_file, classesByName) {
+    const found: EncoderDecoderParts = { partOf: new Map(), encoderNames: new Set() };
+    for (const [name, other] of classesByName) {
       const parts = other.submodules.filter((s) => /^(encoder|decoder)$/.test(s.name));
-      if (parts.length === 2) for (const ctor of new Set(parts.map((s) => s.ctorName))) found.partOf.set(ctor, [...(found.partOf.get(ctor) ?? []), other]);
+      if (parts.length === 2) for (const ctor of new Set(parts.map((s) => s.ctorName))) found.partOf.set(ctor, [...(found.partOf.get(ctor) ?? []), name]);
       if (/Encoder(Layer|Block|Stack)?$/.test(name) && !/Positional|Position|Embedding/.test(name)) found.encoderNames.add(name);
     }
-    encoderDecoderPartsOf.set(context.classesByName, found);
-  }
-  return found;
+    return found;
+  },
+  digest: (parts) => JSON.stringify([[...parts.partOf], [...parts.encoderNames]]),
+};
+
+/** Names of the classes that read out to the vocabulary through an `lm_head` or are named as a causal LM. */
+const LANGUAGE_MODEL_CLASSES: FileFact<string[]> = {
+  compute(_file, classesByName) {
+    return [...classesByName].filter(([name, other]) => LM_NAME.test(name) || readsOutToVocabulary(other)).map(([name]) => name);
+  },
+};
+
+/**
+ * Whether a class of the file named in `names` (as `classesByName` holds it) is another class than `cls`:
+ * only a class sharing `cls`'s name needs a lookup (an earlier class of the same name is not the one mapped).
+ */
+function anotherClassAmong(names: Iterable<string>, cls: ModuleClass, context: RecognizeContext): boolean {
+  for (const name of names) if (name !== cls.name || context.classesByName.get(name) !== cls) return true;
+  return false;
 }
 
 /** Encoder-side inputs or parts: a decoder of an encoder-decoder, or the encoder-decoder itself. */
@@ -235,8 +265,9 @@ function encoderSide(cls: ModuleClass, context: RecognizeContext): boolean {
   if (hasEncoder && [...names].some((n) => /decoder|dec$/.test(n))) return true;
   if (names.has('encoder') && !cls.submodules.some((s) => s.name === 'encoder' && /Embedding|Rotary|Positional/.test(s.ctorName))) return true;
   // Built as the encoder or decoder of a same-file encoder-decoder (T5Stack, BartDecoder, TextDecoder).
-  const file = encoderDecoderParts(context);
-  if (cls.name !== null && file.partOf.get(cls.name)?.some((other) => other !== cls)) return true;
+  const file = context.fileFact(ENCODER_DECODER_PARTS);
+  const holders = cls.name !== null ? file.partOf.get(cls.name) : undefined;
+  if (holders && anotherClassAmong(holders, cls, context)) return true;
   const forward = cls.methods.find((m) => m.name === 'forward' || m.name === '__call__' || m.name === 'call');
   if (!forward) return false;
   const fileHasEncoder = file.encoderNames.size - (cls.name !== null && file.encoderNames.has(cls.name) ? 1 : 0) > 0;
@@ -290,7 +321,7 @@ function recognizeAt(cls: ModuleClass, context: RecognizeContext, depth: number)
     // Encoder blocks or a masked-LM head with no causal mask of its own: a bidirectional encoder.
     const encoderLike = stack.blocks.some((b) => /Encoder/.test(b)) || /masked|mlm|bert/i.test([...cls.words].join(' ') + name);
     if (encoderLike) return null;
-    if (head && (fileHasCausalMask(context) || lmNamed)) {
+    if (head && (context.fileFact(FILE_HAS_CAUSAL_MASK) || lmNamed)) {
       found.push(head);
       return match(0.85, found);
     }
@@ -346,11 +377,7 @@ function generates(cls: ModuleClass): boolean {
 
 /** Another class of the file reads out to the vocabulary (or is named as a causal LM). */
 function fileHasLmHead(cls: ModuleClass, context: RecognizeContext): boolean {
-  for (const other of context.classesByName.values()) {
-    if (other === cls) continue;
-    if (LM_NAME.test(other.name ?? '') || (lmHead(other) && other.submodules.some((s) => s.name === 'lm_head'))) return true;
-  }
-  return false;
+  return anotherClassAmong(context.fileFact(LANGUAGE_MODEL_CLASSES), cls, context);
 }
 
 /** A vocabulary head built by a same-file head class (`self.cls = BertOnlyMLMHead(config)`), two levels deep. */

@@ -1,7 +1,7 @@
 import type { CallFact, MethodFact, ModuleClass } from '../model/types';
-import type { Evidence, PatternDefinition, RecognizeContext } from './_types';
+import type { Evidence, FileFact, PatternDefinition, RecognizeContext } from './_types';
 import { escapeRegExp, evidence, identifiersIn, match } from './_util';
-import { computationView, derivedNames, fileText, isConstructor, namesAssignedFrom, submoduleNamed } from './_generative';
+import { computationView, derivedNames, isConstructor, namesAssignedFrom, submoduleNamed } from './_generative';
 
 /**
  * Diffusion timestep conditioning: a denoiser embeds the diffusion timestep (or noise level) and
@@ -36,6 +36,10 @@ const EMBEDDING_CLASS = /(Embed|Embedding|Embeddings|Embedder|PosEmb|Timesteps|P
 const DIFFUSION_FILE = /timestep|time_emb|temb\b|t_embedder|SinusoidalPosEmb|time_mlp|noise_level|diffusion/;
 /** Layers that take a conditioning vector with the feature map (adaptive norms, FiLM). */
 const CONDITIONING_LAYER = /^(Ada\w*|\w*AdaGroupNorm|\w*AdaLayerNorm\w*|SpatialNorm|\w*CondNorm\w*|FiLM\w*|\w*Modulation|AdaptiveGroupNorm|AdaIN\w*)$/;
+
+/** Whether the file text is about diffusion timesteps. */
+// No alternative spans a line break, so testing line by line answers as testing the joined text would.
+const IS_DIFFUSION_FILE: FileFact<boolean> = { compute: (file) => file.lines.some((line) => DIFFUSION_FILE.test(line)) };
 
 function allOrigins(call: CallFact): Set<string> {
   const origins = new Set<string>();
@@ -121,9 +125,8 @@ const diffusionTimestep: PatternDefinition = {
     const cls = computationView(original);
     const embeds = embedsTimestep(cls);
     if (embeds.length > 0) return match(0.85, embeds);
-    // Asked lazily: reading the file text makes the finding depend on the whole file.
-    let diffusionFile: boolean | undefined;
-    const consumes = consumesEmbedding(cls, () => (diffusionFile ??= DIFFUSION_FILE.test(fileText(context))));
+    // Asked lazily: only classes with a generic conditioning input depend on the file's answer.
+    const consumes = consumesEmbedding(cls, () => context.fileFact(IS_DIFFUSION_FILE));
     if (consumes.length > 0) return match(0.8, consumes);
     return null;
   },
