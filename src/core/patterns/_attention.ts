@@ -9,7 +9,7 @@
 import { resolveDotted } from '../model/imports';
 import type { AssignFact, CallFact, MethodFact, ModuleClass, SubmoduleFact } from '../model/types';
 import type { Evidence, RecognizeContext } from './_types';
-import { allLayers, evidence, firstSubmoduleNamed, identifiersIn } from './_util';
+import { allLayers, evidence, firstSubmoduleNamed, identifiersIn, lastBefore } from './_util';
 
 /** Names that hold queries, keys, values (and their projections) in real attention code. */
 export const QUERY_NAME = /^(q|qs|xq|query|queries|q_\w+|query_\w+|\w+_q|\w+_query|\w+_queries|q\d|theta\w*)$/i;
@@ -84,17 +84,9 @@ export class ClassFlow {
   /** Inputs a local name derives from just before `line` in `method`. */
   nameOrigins(name: string, method: string, line: number): Set<string> {
     const list = this.history.get(`${method}:${name}`);
-    if (list) {
-      // Entries are in line order: the last one before `line` by binary search.
-      let low = 0;
-      let high = list.length;
-      while (low < high) {
-        const mid = (low + high) >>> 1;
-        if (list[mid].line < line) low = mid + 1;
-        else high = mid;
-      }
-      if (low > 0) return list[low - 1].origins;
-    }
+    // Entries are in line order.
+    const last = list && lastBefore(list, (entry) => entry.line, line);
+    if (last) return last.origins;
     const params = this.methods.get(method)?.params ?? [];
     if (name !== 'self' && name !== 'cls' && params.includes(name)) return new Set([name]);
     return new Set();

@@ -2,7 +2,7 @@
 // shortcut of it) from values computed by the block's layers: residual adds, parallel branches, transposes.
 // Not a pattern (the registry skips `_` files). Works on extracted facts only (assignment texts and reads).
 import type { AssignFact, CallFact, ModuleClass } from '../model/types';
-import { memoizeText } from './_util';
+import { lastBefore, memoizeText } from './_util';
 
 // ---------------------------------------------------------------------------------------------------
 // Expression text
@@ -424,16 +424,8 @@ class EnvHistory {
     const history = this.history;
     const lookup = (name: string): number | undefined => {
       const entries = history.get(name);
-      if (!entries) return undefined;
-      // Steps only grow: the last entry before `at` by binary search (a long method has thousands).
-      let low = 0;
-      let high = entries.length;
-      while (low < high) {
-        const mid = (low + high) >>> 1;
-        if (entries[mid].step < at) low = mid + 1;
-        else high = mid;
-      }
-      return low > 0 ? entries[low - 1].version : undefined;
+      // Steps only grow, so entries are in step order.
+      return entries && lastBefore(entries, (entry) => entry.step, at)?.version;
     };
     return { get: lookup, has: (name) => lookup(name) !== undefined };
   }

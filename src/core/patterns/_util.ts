@@ -136,3 +136,18 @@ export const identifiersIn: (text: string) => readonly string[] = memoizeText((t
 export function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+/**
+ * The last entry whose `key` is below `bound`, in entries sorted by `key` (binary search: a long method
+ * has thousands of entries per name).
+ */
+export function lastBefore<T>(entries: readonly T[], key: (entry: T) => number, bound: number): T | undefined {
+  let low = 0;
+  let high = entries.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (key(entries[mid]) < bound) low = mid + 1;
+    else high = mid;
+  }
+  return low > 0 ? entries[low - 1] : undefined;
+}
