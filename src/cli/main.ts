@@ -8,7 +8,7 @@ import { formatCard } from '../core/knowledge/render';
 import { nodeKnowledgeSource, packageRoot, readUserCorpus } from '../node/knowledge';
 import { nodeGrammarSource } from '../node/grammar';
 import { listPythonFiles, readSourceFile } from '../node/files';
-import { scanFiles } from '../node/scan';
+import { scanFiles, type FileResult } from '../node/scan';
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -53,7 +53,10 @@ line on stderr and skipped. Files that cannot be read, are binary, are not UTF-8
 limit are reported on stderr and skipped. Exit status: 0 when the command ran, 2 for bad arguments.`;
 
 export interface CliIO {
+  /** Writes a line (the text and a newline). */
   out: (text: string) => void;
+  /** Writes text as is; when given, long output is written in pieces as it is produced. */
+  write?: (text: string) => void;
   err: (text: string) => void;
 }
 
@@ -143,38 +146,61 @@ async function scanCommand(args: string[], io: CliIO): Promise<number> {
   let analyzer: Analyzer | undefined;
   const inProcess = async () => (analyzer ??= await Analyzer.create(nodeGrammarSource()));
   const wanted = patterns ? new Set(patterns) : undefined;
-  const results: Array<{ path: string; findings: PatternFinding[] }> = [];
+  // JSON goes out file by file, in input order, as soon as a file and all before it are scanned, so the
+  // findings of a large tree are never all held at once; the table needs totals and keeps its rows.
+  const library = values.json ? await loadLibrary(values.corpus, io) : undefined;
+  const topPapers = new Map<string, string[]>();
+  const papersOf = (id: string): string[] => {
+    if (!topPapers.has(id)) topPapers.set(id, library!.papersFor(patternById(id)!, DEFAULT_PAPER_LIMIT).papers.map((p) => p.paper.id));
+    return topPapers.get(id)!;
+  };
+  const buffered: string[] = [];
+  const write = io.write ?? ((text: string) => buffered.push(text));
+  let written = 0;
+  const rows: Array<{ path: string; findings: PatternFinding[] }> = [];
+  const take = (result: FileResult) => {
+    if ('skipped' in result) {
+      io.err(`archlens: ${displayPath(result.path)}: skipped: ${result.skipped}`);
+      return;
+    }
+    for (const problem of result.errors) io.err(`archlens: ${displayPath(result.path)}: recognizer failed: ${problem}`);
+    for (const problem of result.pragmaProblems) io.err(`archlens: ${displayPath(result.path)}:${problem.line}: ${problem.message}`);
+    const findings = result.findings.filter((f) => f.confidence >= minConfidence && (!wanted || wanted.has(f.pattern)));
+    const row = { path: displayPath(result.path), findings };
+    if (!library) {
+      rows.push(row);
+      return;
+    }
+    const file = { ...row, findings: findings.map((f) => ({ ...f, papers: papersOf(f.pattern) })) };
+    write(`${written++ === 0 ? '{"files":[' : ','}${JSON.stringify(file)}`);
+  };
+  // Results arrive in completion order; each is held only until the files before it are done.
+  const waiting = new Map<number, FileResult>();
+  let nextIndex = 0;
+  const onResult = (result: FileResult, index: number) => {
+    waiting.set(index, result);
+    for (let ready = waiting.get(nextIndex); ready !== undefined; ready = waiting.get(nextIndex)) {
+      waiting.delete(nextIndex++);
+      take(ready);
+    }
+  };
   try {
-    const scanned = await scanFiles(
+    await scanFiles(
       files,
       { maxFileSize, cacheDir, engine: ENGINE },
-      { workers: existsSync(workerScript) ? jobs : 1, workerScript, onProblem: (message) => io.err(`archlens: ${message}`) },
+      { workers: existsSync(workerScript) ? jobs : 1, workerScript, onProblem: (message) => io.err(`archlens: ${message}`), onResult, keepResults: false },
       inProcess,
     );
-    for (const result of scanned) {
-      if ('skipped' in result) {
-        io.err(`archlens: ${displayPath(result.path)}: skipped: ${result.skipped}`);
-        continue;
-      }
-      for (const problem of result.errors) io.err(`archlens: ${displayPath(result.path)}: recognizer failed: ${problem}`);
-      for (const problem of result.pragmaProblems) io.err(`archlens: ${displayPath(result.path)}:${problem.line}: ${problem.message}`);
-      const findings = result.findings.filter((f) => f.confidence >= minConfidence && (!wanted || wanted.has(f.pattern)));
-      results.push({ path: displayPath(result.path), findings });
-    }
   } finally {
     analyzer?.dispose();
   }
-  if (values.json) {
-    const library = await loadLibrary(values.corpus, io);
-    const topPapers = new Map<string, string[]>();
-    const papersOf = (id: string): string[] => {
-      if (!topPapers.has(id)) topPapers.set(id, library.papersFor(patternById(id)!, DEFAULT_PAPER_LIMIT).papers.map((p) => p.paper.id));
-      return topPapers.get(id)!;
-    };
-    const withPapers = results.map((file) => ({ ...file, findings: file.findings.map((f) => ({ ...f, papers: papersOf(f.pattern) })) }));
-    io.out(JSON.stringify({ files: withPapers }));
+  // Every file reports a result, so nothing is left waiting; this keeps any stragglers' order regardless.
+  for (const index of [...waiting.keys()].sort((a, b) => a - b)) take(waiting.get(index)!);
+  if (library) {
+    if (io.write) write(`${written === 0 ? '{"files":[' : ''}]}\n`);
+    else io.out(`${buffered.join('')}${written === 0 ? '{"files":[' : ''}]}`);
   } else {
-    io.out(formatTable(results, files.length));
+    io.out(formatTable(rows, files.length));
   }
   return 0;
 }

@@ -65,6 +65,31 @@ describe('the scan pool: cancellation, progress, failing workers and the cache b
     }
   });
 
+  it('scans a file again on a worker without the heap limit when a limited worker runs out of memory on it', async () => {
+    const paths = files(6);
+    const huge = join(dir, 'm002-huge.py');
+    writeFileSync(huge, MODEL);
+    paths.splice(2, 0, huge);
+    const problems: string[] = [];
+    const results = await scanFiles(paths, { maxFileSize: 1 << 20, engine: 'x' }, { workers: 2, workerScript: join(__dirname, 'heap-hungry-worker.cjs'), onProblem: (m) => problems.push(m) }, () => sharedAnalyzer());
+    assert.deepEqual(results.map((r) => r.path), paths, 'every file, in order, none skipped');
+    const hugeResult = results[2];
+    assert.ok('errors' in hugeResult, JSON.stringify(hugeResult));
+    assert.match(hugeResult.errors[0], /^held 100, heap limit (?!96$)\d+$/, 'the huge file was completed by a worker without the limit');
+    const limited = results.filter((r) => 'errors' in r && r.errors[0] === 'held 0, heap limit 96');
+    assert.ok(limited.length >= 1, 'the other files ran on heap-limited workers');
+    assert.deepEqual(problems, []);
+    assert.equal(liveScanWorkers(), 0);
+  });
+
+  it('streams results without keeping them when asked', async () => {
+    const paths = files(6);
+    const reported: string[] = [];
+    const results = await scanFiles(paths, { maxFileSize: 1 << 20, engine: 'x' }, { workers: 2, workerScript: join(ROOT, 'dist', 'scan-worker.js'), onResult: (r, i) => (reported[i] = r.path), keepResults: false }, () => sharedAnalyzer());
+    assert.deepEqual(results, []);
+    assert.deepEqual(reported, paths);
+  });
+
   it('scans on the calling thread when workers keep dying before they answer', async () => {
     const script = join(dir, 'broken-worker.cjs');
     writeFileSync(script, "throw new Error('no wasm here');\n");
