@@ -1,5 +1,5 @@
 import { Edit, type Tree } from 'web-tree-sitter';
-import { extractFileModel, mayHoldModel, type ClassModelCache } from './model/extract';
+import { extractFileModel, mayHoldModel, type ClassKeyReuse, type ClassModelCache } from './model/extract';
 import type { FileModel, ModuleClass } from './model/types';
 import { PythonParser, type GrammarSource } from './parser';
 import type { Evidence, FileFact, PatternDefinition, PatternMatch, RecognizeContext } from './patterns/_types';
@@ -374,9 +374,15 @@ function formatEvidence(evidence: Evidence[], lines: string[]): string[] {
 }
 
 /** Recognition over an already parsed tree, with optional per-class caches (see DocumentAnalysis). */
-export function analyzeTree(tree: Tree, text: string, options: AnalyzeOptions = {}, caches?: { models: ClassModelCache; recognition: RecognitionCache }): FileAnalysis {
+export function analyzeTree(
+  tree: Tree,
+  text: string,
+  options: AnalyzeOptions = {},
+  caches?: { models: ClassModelCache; recognition: RecognitionCache },
+  keys?: ClassKeyReuse,
+): FileAnalysis {
   const work: AnalysisWork = { classesRead: 0, recognitionsRun: 0 };
-  const model = extractFileModel(tree, text, caches?.models, work);
+  const model = extractFileModel(tree, text, caches?.models, work, keys);
   const { findings, errors } = recognizePatterns(model, options, caches?.recognition, work, caches !== undefined && !/\r(?!\n)/.test(text));
   const { pragmas, problems } = readPragmas(tree, text, PATTERNS.map((p) => p.id));
   const pragmaProblems = [...problems, ...applyPragmas(findings, pragmas, model, options)];
@@ -407,6 +413,8 @@ export interface TextChange {
 export class DocumentAnalysis {
   private tree: Tree | undefined;
   private readonly caches = { models: new Map() as ClassModelCache, recognition: new Map() as RecognitionCache };
+  /** The last analysis's class keys by start offset (see ClassKeyReuse); dropped while an update runs. */
+  private classKeys: ClassKeyReuse['next'];
   private disposed = false;
 
   constructor(
@@ -430,7 +438,12 @@ export class DocumentAnalysis {
     } finally {
       oldTree?.delete();
     }
-    return analyzeTree(this.tree, text, this.options, this.caches);
+    // Keys carry over across one edit only (offsets of several edits would have to be composed).
+    const keys: ClassKeyReuse = changes?.length === 1 ? { previous: this.classKeys, edit: changes[0] } : {};
+    this.classKeys = undefined;
+    const analysis = analyzeTree(this.tree, text, this.options, this.caches, keys);
+    this.classKeys = keys.next;
+    return analysis;
   }
 
   dispose(): void {
@@ -439,6 +452,7 @@ export class DocumentAnalysis {
     this.tree = undefined;
     this.caches.models.clear();
     this.caches.recognition.clear();
+    this.classKeys = undefined;
   }
 }
 

@@ -71,6 +71,56 @@ describe('DocumentAnalysis (incremental)', () => {
     assert.ok(checked >= files.length * 8);
   });
 
+  it('gives the same file model as a fresh analysis after edit sequences at lines, class boundaries and imports', async function () {
+    this.timeout(120_000);
+    const analyzer = await sharedAnalyzer();
+    const next = random(11);
+    const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)];
+    /** Offsets where edits most often go wrong: line starts and ends, class headers, imports, the file's ends. */
+    const places = (text: string): number[] => {
+      const found = [0, text.length];
+      for (const match of text.matchAll(/\n|^(class |import |from )/gm)) found.push(match.index, match.index + match[0].length);
+      return found;
+    };
+    let checked = 0;
+    for (const file of files.filter((_, i) => i % 2 === 0)) {
+      let text = readFileSync(file, 'utf8');
+      const doc = analyzer.openDocument();
+      try {
+        doc.update(text);
+        for (let step = 0; step < 10; step++) {
+          const start = next() < 0.7 ? pick(places(text)) : Math.floor(next() * text.length);
+          const kind = Math.floor(next() * 6);
+          let end = start;
+          let insert = '';
+          if (kind === 0) insert = '\n' + /^[ \t]*/.exec(text.slice(text.lastIndexOf('\n', start - 1) + 1))![0]; // Enter with indent
+          else if (kind === 1) end = Math.min(text.length, start + 1 + Math.floor(next() * 3)); // backspace/delete
+          else if (kind === 2) {
+            // multi-line paste of another part of the file (may duplicate or split classes)
+            const from = Math.floor(next() * text.length);
+            insert = text.slice(from, from + Math.floor(next() * 400));
+          } else if (kind === 3) end = Math.min(text.length, text.indexOf('\n', start + 1 + Math.floor(next() * 200)) + 1 || text.length); // delete lines
+          else if (kind === 4) insert = pick(['import torch.nn as nn\n', 'from flax import linen as nn\n', 'import tensorflow as tf\n', 'class Added(nn.Module):\n    def forward(self, x):\n        return x\n']);
+          else insert = pick(['\r\n', '\r', '\n\n', 'x', '    ']);
+          if (end < start) end = start;
+          const edited = edit(text, start, end, insert);
+          text = edited.text;
+          const incremental = doc.update(text, [edited.change]);
+          const fresh = analyzer.analyze(text);
+          const where = `${file} after edit ${step} (kind ${kind}) at ${start}`;
+          assert.deepEqual(incremental.model.classes, fresh.model.classes, where);
+          assert.deepEqual(incremental.model.lines, fresh.model.lines, where);
+          assert.deepEqual(incremental.findings, fresh.findings, where);
+          assert.deepEqual(incremental.pragmaProblems, fresh.pragmaProblems, where);
+          checked++;
+        }
+      } finally {
+        doc.dispose();
+      }
+    }
+    assert.ok(checked >= 10 * 5);
+  });
+
   it('re-reads only the class whose text changed', async () => {
     const analyzer = await sharedAnalyzer();
     const text = readFileSync(join(EXAMPLES, 'sparse_moe_transformer.py'), 'utf8');

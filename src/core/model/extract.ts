@@ -60,7 +60,25 @@ export function mayHoldModel(text: string): boolean {
   return /torch|flax|equinox|eqx|keras|tensorflow|lightning|nn\.Module|\btf\b/.test(text);
 }
 
-export function extractFileModel(tree: Tree, text: string, cache?: ClassModelCache, work?: { classesRead: number }): FileModel {
+/**
+ * The cache keys of the previous analysis's classes by start offset, and the one edit since: a class wholly
+ * before or after the edit has the text it had, so its key is taken over without slicing and hashing its
+ * text again. `next` receives this analysis's keys.
+ */
+export interface ClassKeyReuse {
+  previous?: ReadonlyMap<number, ClassKeyRecord>;
+  edit?: { startIndex: number; oldEndIndex: number; newEndIndex: number };
+  next?: Map<number, ClassKeyRecord>;
+}
+
+interface ClassKeyRecord {
+  endIndex: number;
+  /** The framework part of the key. */
+  prefix: string;
+  key: string;
+}
+
+export function extractFileModel(tree: Tree, text: string, cache?: ClassModelCache, work?: { classesRead: number }, keys?: ClassKeyReuse): FileModel {
   // Every node property read goes through one read-once view of the tree (see SyntaxNode).
   const root = new SyntaxTree().wrap(tree.rootNode);
   const imports = readImports(tree.rootNode);
@@ -85,16 +103,27 @@ export function extractFileModel(tree: Tree, text: string, cache?: ClassModelCac
 
   const classes: ModuleClass[] = [];
   const seenKeys = new Set<string>();
+  const nextKeys = keys ? (keys.next = new Map()) : undefined;
   for (const header of headers) {
     let framework = moduleClassNames.get(header.name);
     // Reading a class body is the costly part: only for module classes, and for classes of a file that
     // imports a framework and define a forward method (their base may come from another file).
     if (!framework && (fileFramework === 'unknown' || !definesForwardMethod(header.node))) continue;
-    const key = `${framework ?? `?${fileFramework}`}\u0000${header.node.text}`;
+    const prefix = framework ?? `?${fileFramework}`;
+    const startIndex = header.node.startIndex;
+    const endIndex = header.node.endIndex;
+    const key = reusedKey(keys, startIndex, endIndex, prefix) ?? `${prefix}\u0000${header.node.text}`;
+    nextKeys?.set(startIndex, { endIndex, prefix, key });
     seenKeys.add(key);
     const cached = cache?.get(key);
     if (cached) {
-      if (cached.model) classes.push(shiftLines(cached.model, line(header.node) - cached.line));
+      if (cached.model) {
+        const at = line(header.node);
+        const model = shiftLines(cached.model, at - cached.line);
+        // The moved copy replaces the entry, so later edits reuse it as is instead of copying the class again.
+        if (model !== cached.model) cache!.set(key, { model, line: at });
+        classes.push(model);
+      }
       continue;
     }
     const model = buildClass(header.node, header.name, header.bases, framework ?? fileFramework, imports);
@@ -115,18 +144,43 @@ export function extractFileModel(tree: Tree, text: string, cache?: ClassModelCac
   return { classes, lines: text.split(/\r\n|\r|\n/), hasSyntaxErrors: root.hasError, imports };
 }
 
-/** A copy of a cached class model with every `line`/`endLine` moved by `delta` (the class moved in the file). */
-function shiftLines<T>(value: T, delta: number): T {
-  if (delta === 0) return value;
-  const copy = (item: unknown, key?: string): unknown => {
-    if (typeof item === 'number' && (key === 'line' || key === 'endLine')) return item + delta;
-    if (Array.isArray(item)) return item.map((x) => copy(x));
-    if (item instanceof Set || item === null || typeof item !== 'object') return item;
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(item)) out[k] = copy(v, k);
-    return out;
+/** The previous key of the class at `[startIndex, endIndex)` when the edit left its text as it was. */
+function reusedKey(keys: ClassKeyReuse | undefined, startIndex: number, endIndex: number, prefix: string): string | undefined {
+  const edit = keys?.edit;
+  if (!edit || !keys.previous) return undefined;
+  const delta = edit.newEndIndex - edit.oldEndIndex;
+  let record: ClassKeyRecord | undefined;
+  if (endIndex <= edit.startIndex) record = keys.previous.get(startIndex);
+  else if (startIndex >= edit.newEndIndex) record = keys.previous.get(startIndex - delta);
+  else return undefined;
+  const oldEndIndex = endIndex <= edit.startIndex ? endIndex : endIndex - delta;
+  return record && record.endIndex === oldEndIndex && record.prefix === prefix ? record.key : undefined;
+}
+
+/**
+ * A copy of a cached class model with every `line`/`endLine` moved by `delta` (the class moved in the file).
+ * Only the facts and the objects that hold lines are copied; texts, maps and sets are shared (models are not
+ * changed after they are read).
+ */
+function shiftLines(model: ModuleClass, delta: number): ModuleClass {
+  if (delta === 0) return model;
+  const at = <T extends { line: number }>(fact: T): T => ({ ...fact, line: fact.line + delta });
+  const span = <T extends { line: number; endLine?: number }>(fact: T): T =>
+    fact.endLine === undefined ? at(fact) : { ...fact, line: fact.line + delta, endLine: fact.endLine + delta };
+  const submodule = (fact: SubmoduleFact): SubmoduleFact => ({ ...fact, line: fact.line + delta, elements: fact.elements.map(submodule) });
+  return {
+    ...model,
+    line: model.line + delta,
+    endLine: model.endLine + delta,
+    methods: model.methods.map(span),
+    submodules: model.submodules.map(submodule),
+    parameters: model.parameters.map(at),
+    initCalls: model.initCalls.map(at),
+    calls: model.calls.map(at),
+    assigns: model.assigns.map(at),
+    initAssigns: model.initAssigns.map(at),
+    loops: model.loops.map(span),
   };
-  return copy(value) as T;
 }
 
 function frameworkOfImports(imports: ImportMap): Framework {

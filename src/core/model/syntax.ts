@@ -42,6 +42,10 @@ export class SyntaxNode {
     return this.node.startIndex;
   }
 
+  get endIndex(): number {
+    return this.node.endIndex;
+  }
+
   get startPosition(): { row: number; column: number } {
     return this.node.startPosition;
   }
