@@ -55,7 +55,19 @@ export class PaperPanel implements vscode.WebviewViewProvider, vscode.Disposable
   constructor(
     private readonly services: Services,
     private readonly documents: DocumentStore,
-  ) {}
+  ) {
+    // A large user corpus finishes indexing after the panel may have searched without it: show its papers.
+    this.disposables.push(services.onDidChangeLibrary(() => void this.services.log.guard('panel', 'the paper panel failed', () => this.refreshResults())));
+  }
+
+  /** Runs the shown search again (its answer may have changed), unless the panel has moved on meanwhile. */
+  private async refreshResults(): Promise<void> {
+    const shown = this.current;
+    if (shown?.type !== 'results' || !shown.query.trim()) return;
+    const library = await this.services.library();
+    const papers = (await library.searchAsync(shown.query, { limit: 40 })).map(summary);
+    if (this.current === shown) this.post({ type: 'results', query: shown.query, papers });
+  }
 
   resolveWebviewView(view: vscode.WebviewView): void {
     this.view = view;
@@ -84,10 +96,10 @@ export class PaperPanel implements vscode.WebviewViewProvider, vscode.Disposable
   }
 
   /** What the panel was last asked to show (for tests and for other commands). */
-  current: { type: 'results'; query: string } | { type: 'paper'; id: string } | { type: 'model'; className: string } | undefined;
+  current: { type: 'results'; query: string; paperIds: string[] } | { type: 'paper'; id: string } | { type: 'model'; className: string } | undefined;
 
   private post(message: ToWebview): void {
-    if (message.type === 'results') this.current = { type: 'results', query: message.query };
+    if (message.type === 'results') this.current = { type: 'results', query: message.query, paperIds: message.papers.map((p) => p.id) };
     else if (message.type === 'paper') this.current = { type: 'paper', id: message.paper.id };
     else if (message.type === 'model') this.current = { type: 'model', className: message.model.className };
     if (this.view && this.ready) void this.view.webview.postMessage(message);

@@ -110,7 +110,12 @@ describe('heavy work off the extension host', () => {
       // While the worker builds: bundled answers, nothing blocks, nothing fails.
       const meanwhile = await library.searchAsync('mixture of experts', { limit: 10 });
       assert.ok(meanwhile.length > 0 && meanwhile.every((r) => r.paper.source === 'bundled'));
+      // The paper panel searched meanwhile: once the index is ready it shows the user paper without new typing.
+      await archlens.panel.search('quokka router');
+      const before = archlens.panel.current;
+      assert.ok(before?.type === 'results' && !before.paperIds.includes('quokka-router'), 'bundled answers while indexing');
       await eventually(() => !library.indexing, 60_000);
+      await eventually(() => archlens.panel.current?.type === 'results' && archlens.panel.current.paperIds[0] === 'quokka-router', 10_000);
       assert.ok(library.size > 3000, `${library.size} papers`);
       const found = await library.searchAsync('quokka router', { limit: 5 });
       assert.equal(found[0]?.paper.id, 'quokka-router');
