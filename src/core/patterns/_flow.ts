@@ -642,6 +642,26 @@ export function ancestorsOf(flow: MethodFlow, v: number): Set<number> {
   return out;
 }
 
+/**
+ * The versions reached from `v` through steps that are not `isStep`, stopping at (and returning) those
+ * that are — e.g. the layer applications a value came out of, not what they derive from. Iterative and in
+ * source order of the dependencies, as a recursive walk would visit them.
+ */
+export function stepsReached(flow: MethodFlow, v: number, isStep: (version: Version) => boolean): number[] {
+  const reached: number[] = [];
+  const seen = new Set<number>();
+  const stack = [v];
+  while (stack.length > 0) {
+    const current = stack.pop()!;
+    if (seen.has(current)) continue;
+    seen.add(current);
+    const version = flow.versions[current];
+    if (isStep(version)) reached.push(current);
+    else for (let i = version.deps.length - 1; i >= 0; i--) stack.push(version.deps[i]);
+  }
+  return reached;
+}
+
 /** A set of versions asked only for membership and emptiness. */
 export interface VersionQuery {
   has(v: number): boolean;
@@ -672,23 +692,8 @@ export function derivesFrom(flow: MethodFlow, from: readonly number[], target: n
  * they need, so a method of thousands of statements is not quadratic.
  */
 export function computedFrom(flow: MethodFlow, v: number): VersionQuery {
-  /** Layer applications reached from `v` through non-layer steps (not including what they derive from). */
   let layers: number[] | undefined;
-  const reachedLayers = (): number[] => {
-    if (layers) return layers;
-    layers = [];
-    const seen = new Set<number>();
-    const stack = [v];
-    while (stack.length > 0) {
-      const current = stack.pop()!;
-      if (seen.has(current)) continue;
-      seen.add(current);
-      const version = flow.versions[current];
-      if (version.layer) layers.push(current);
-      else stack.push(...version.deps);
-    }
-    return layers;
-  };
+  const reachedLayers = (): number[] => (layers ??= stepsReached(flow, v, (version) => version.layer));
   return {
     has: (target) => reachedLayers().some((layer) => derivesFrom(flow, flow.versions[layer].deps, target)),
     get nonEmpty() {

@@ -8,6 +8,7 @@ import {
   matchingClose,
   methodFlows,
   splitTopLevelCommas,
+  stepsReached,
   versionsRead,
   type Env,
   type MethodFlow,
@@ -107,16 +108,8 @@ function applied(flow: MethodFlow, text: string): boolean {
  */
 function appliedFrom(flow: MethodFlow, v: number): Set<number> {
   const out = new Set<number>();
-  const seen = new Set<number>();
-  const stack = [v];
-  while (stack.length > 0) {
-    const current = stack.pop()!;
-    if (seen.has(current)) continue;
-    seen.add(current);
-    const version = flow.versions[current];
-    const viaOp = version.layer || POOL_FN.test(version.value);
-    if (viaOp) for (const dep of version.deps) for (const x of ancestorsOf(flow, dep)) out.add(x);
-    else for (let i = version.deps.length - 1; i >= 0; i--) stack.push(version.deps[i]); // in order, as a recursive walk
+  for (const op of stepsReached(flow, v, (version) => version.layer || POOL_FN.test(version.value))) {
+    for (const dep of flow.versions[op].deps) for (const x of ancestorsOf(flow, dep)) out.add(x);
   }
   return out;
 }
