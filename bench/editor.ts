@@ -77,6 +77,7 @@ async function benchTyping(analyzer: Analyzer, initial: string, lineCount: numbe
       return [...line.trimStart()].map((c, i) => (i === 0 && extra ? extra + c : c)).concat([`\n${indent}`]);
     });
     const times: number[] = [];
+    const statementsRead: number[] = [];
     const classesRead: number[] = [];
     const recognitions: number[] = [];
     let last: FileAnalysis = first;
@@ -100,6 +101,7 @@ async function benchTyping(analyzer: Analyzer, initial: string, lineCount: numbe
       const elapsed = performance.now() - started;
       if (i < warmup) continue;
       times.push(elapsed);
+      statementsRead.push(last.work.statementsRead);
       classesRead.push(last.work.classesRead);
       recognitions.push(last.work.recognitionsRun);
     }
@@ -110,7 +112,7 @@ async function benchTyping(analyzer: Analyzer, initial: string, lineCount: numbe
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
     report({
       name: 'typing: work per keystroke (FileAnalysis.work)',
-      measured: `classes re-read p50 ${percentile(classesRead, 50)} / max ${Math.max(...classesRead)} (mean ${mean(classesRead).toFixed(2)}); recognitions re-run p50 ${percentile(recognitions, 50)} / max ${Math.max(...recognitions)} (mean ${mean(recognitions).toFixed(1)}), of ${first.model.classes.length} classes × 18 patterns`,
+      measured: `module-level statements re-read p50 ${percentile(statementsRead, 50)} / max ${Math.max(...statementsRead)} of ${first.work.statementsRead}; classes re-read p50 ${percentile(classesRead, 50)} / max ${Math.max(...classesRead)} (mean ${mean(classesRead).toFixed(2)}); recognitions re-run p50 ${percentile(recognitions, 50)} / max ${Math.max(...recognitions)} (mean ${mean(recognitions).toFixed(1)}), of ${first.model.classes.length} classes × 18 patterns`,
       target: '',
     });
     note(`findings after the last keystroke match a fresh full analysis: ${sameFindings(last, fresh) ? 'yes' : 'NO'}`);

@@ -43,6 +43,8 @@ export interface FileAnalysis {
 }
 
 export interface AnalysisWork {
+  /** Module-level statements read (the others were taken over from the last analysis, moved by the edit). */
+  statementsRead: number;
   /** Classes whose bodies were read (not taken from the cache). */
   classesRead: number;
   /** Recognizer runs (pattern × class) that were not taken from the cache. */
@@ -60,6 +62,17 @@ export function allPatterns(): readonly PatternDefinition[] {
 
 export function patternById(id: string): PatternDefinition | undefined {
   return PATTERNS.find((p) => p.id === id);
+}
+
+/** Each pattern id's place in `localeCompare` order, so sorting findings does not call the collator. */
+const PATTERN_ORDER = new Map([...PATTERNS.map((p) => p.id)].sort((a, b) => a.localeCompare(b)).map((id, index) => [id, index]));
+
+/** Findings by line, then pattern id (in `localeCompare` order). */
+function byLineThenPattern(a: PatternFinding, b: PatternFinding): number {
+  if (a.line !== b.line) return a.line - b.line;
+  const first = PATTERN_ORDER.get(a.pattern);
+  const second = PATTERN_ORDER.get(b.pattern);
+  return first !== undefined && second !== undefined ? first - second : a.pattern.localeCompare(b.pattern);
 }
 
 /**
@@ -83,6 +96,8 @@ export function recognizePatterns(
   for (const cls of model.classes) if (cls.name) classesByName.set(cls.name, cls);
   // Imports decide how names resolve, so results are only reused under the same imports.
   const importsKey = cache ? [...(model.imports ?? [])].map(([k, v]) => `${k}=${v}`).join(';') : '';
+  const generation = cache ? ++cache.generation : 0;
+  const changedNames = cache ? cache.classKeysChangedIn(classesByName) : undefined;
   const findings: PatternFinding[] = [];
   const errors: string[] = [];
   const seen = new Set<string>();
@@ -94,14 +109,14 @@ export function recognizePatterns(
     // Keyed by the class's own key string, reused with the class model, so a lookup does not hash its text again.
     let results: Map<string, RecognitionEntry> | undefined;
     if (cache && cls.cacheKey) {
-      let perClass = cache.get(cls.cacheKey);
-      if (!perClass || perClass.imports !== importsKey) cache.set(cls.cacheKey, (perClass = { imports: importsKey, byPattern: new Map() }));
+      let perClass = cache.byClass.get(cls.cacheKey);
+      if (!perClass || perClass.imports !== importsKey) cache.byClass.set(cls.cacheKey, (perClass = { imports: importsKey, byPattern: new Map() }));
       results = perClass.byPattern;
       seen.add(cls.cacheKey);
     }
     for (const pattern of wanted) {
       let entry = results?.get(pattern.id);
-      if (entry && !dependenciesHold(entry, cls, classesByName, model.lines, facts)) entry = undefined;
+      if (entry && !dependenciesHold(entry, cls, classesByName, model.lines, facts, generation, changedNames!)) entry = undefined;
       if (!entry) {
         const recorder = plainContext ? undefined : new DependencyRecorder(model, classesByName, cls, facts, rowsAreLines);
         if (work) work.recognitionsRun++;
@@ -112,7 +127,7 @@ export function recognizePatterns(
         } catch (failure) {
           error = `${pattern.id} on ${cls.name ?? cls.functionName ?? 'module'}: ${(failure as Error).message}`;
         }
-        entry = { line: cls.line, match, error, ...(recorder?.dependencies() ?? NO_DEPENDENCIES) };
+        entry = { line: cls.line, match, error, checkedIn: generation, ...(recorder?.dependencies() ?? NO_DEPENDENCIES) };
         results?.set(pattern.id, entry);
       }
       if (entry.error) errors.push(entry.error);
@@ -129,8 +144,11 @@ export function recognizePatterns(
       });
     }
   }
-  if (cache) for (const key of cache.keys()) if (!seen.has(key)) cache.delete(key);
-  findings.sort((a, b) => a.line - b.line || a.pattern.localeCompare(b.pattern));
+  if (cache) {
+    for (const key of cache.byClass.keys()) if (!seen.has(key)) cache.byClass.delete(key);
+    cache.rememberClassKeys(classesByName);
+  }
+  findings.sort(byLineThenPattern);
   return { findings, errors };
 }
 
@@ -140,6 +158,8 @@ interface RecognitionEntry {
   line: number;
   match: PatternMatch | null;
   error?: string;
+  /** The last analysis (`RecognitionCache.generation`) that made or checked this entry. */
+  checkedIn: number;
   /** Read the whole file (joined its lines, iterated over all classes): valid only for the same text. */
   wholeFile: boolean;
   // Arrays, not maps: every entry is checked on every edit, and iterating arrays allocates nothing.
@@ -156,16 +176,57 @@ interface RecognitionEntry {
  * imports and everything the recognizer looked at are unchanged: an edit re-runs recognition only where it
  * could change the answer.
  */
-export type RecognitionCache = Map<string, { imports: string; byPattern: Map<string, RecognitionEntry> }>;
+export class RecognitionCache {
+  readonly byClass = new Map<string, { imports: string; byPattern: Map<string, RecognitionEntry> }>();
+  /** Analyses run with this cache so far. */
+  generation = 0;
+  /** Each class name's cache key in the last analysis. */
+  private classKeys = new Map<string, string | undefined>();
+
+  /**
+   * Names whose class (by cache key) differs from the last analysis: an entry checked in that analysis
+   * still holds its class look-ups unless it looked up one of these.
+   */
+  classKeysChangedIn(classesByName: ReadonlyMap<string, ModuleClass>): Set<string> {
+    const changed = new Set<string>();
+    for (const [name, cls] of classesByName) if (this.classKeys.get(name) !== cls.cacheKey) changed.add(name);
+    for (const name of this.classKeys.keys()) if (!classesByName.has(name)) changed.add(name);
+    return changed;
+  }
+
+  rememberClassKeys(classesByName: ReadonlyMap<string, ModuleClass>): void {
+    this.classKeys = new Map([...classesByName].map(([name, cls]) => [name, cls.cacheKey]));
+  }
+
+  clear(): void {
+    this.byClass.clear();
+    this.classKeys.clear();
+  }
+}
 
 type Dependencies = Pick<RecognitionEntry, 'wholeFile' | 'classes' | 'lines' | 'facts'>;
 const NO_DEPENDENCIES: Dependencies = { wholeFile: true, classes: [], lines: [], facts: [] };
 
-function dependenciesHold(entry: RecognitionEntry, cls: ModuleClass, classesByName: Map<string, ModuleClass>, lines: string[], facts: FileFacts): boolean {
+/** Whether what the entry's recognizer read is as it was; marks the entry checked in this analysis if so. */
+function dependenciesHold(
+  entry: RecognitionEntry,
+  cls: ModuleClass,
+  classesByName: Map<string, ModuleClass>,
+  lines: string[],
+  facts: FileFacts,
+  generation: number,
+  changedNames: ReadonlySet<string>,
+): boolean {
   if (entry.wholeFile) return false;
-  for (let i = 0; i < entry.classes.length; i++) if (classesByName.get(entry.classes[i][0])?.cacheKey !== entry.classes[i][1]) return false;
+  if (entry.checkedIn === generation - 1) {
+    // Its look-ups matched the last analysis's classes: only names whose class changed since can differ.
+    if (changedNames.size > 0) for (let i = 0; i < entry.classes.length; i++) if (changedNames.has(entry.classes[i][0])) return false;
+  } else {
+    for (let i = 0; i < entry.classes.length; i++) if (classesByName.get(entry.classes[i][0])?.cacheKey !== entry.classes[i][1]) return false;
+  }
   for (let i = 0; i < entry.lines.length; i++) if (lines[cls.line - 1 + entry.lines[i][0]] !== entry.lines[i][1]) return false;
   for (let i = 0; i < entry.facts.length; i++) if (facts.answer(entry.facts[i][0]).digest !== entry.facts[i][1]) return false;
+  entry.checkedIn = generation;
   return true;
 }
 
@@ -356,7 +417,7 @@ export function applyPragmas(findings: PatternFinding[], pragmas: Pragma[], mode
       }
     }
   }
-  findings.sort((a, b) => a.line - b.line || a.pattern.localeCompare(b.pattern));
+  findings.sort(byLineThenPattern);
   return problems;
 }
 
@@ -380,13 +441,41 @@ export function analyzeTree(
   options: AnalyzeOptions = {},
   caches?: { models: ClassModelCache; recognition: RecognitionCache },
   keys?: ClassKeyReuse,
+  /** `splitLines(text)`, when the caller has it already. */
+  lines?: string[],
 ): FileAnalysis {
-  const work: AnalysisWork = { classesRead: 0, recognitionsRun: 0 };
-  const model = extractFileModel(tree, text, caches?.models, work, keys);
-  const { findings, errors } = recognizePatterns(model, options, caches?.recognition, work, caches !== undefined && !/\r(?!\n)/.test(text));
+  const work: AnalysisWork = { statementsRead: 0, classesRead: 0, recognitionsRun: 0 };
+  const model = extractFileModel(tree, text, caches?.models, work, keys, lines);
+  const rowsAreLines = caches !== undefined && (!text.includes('\r') || !/\r(?!\n)/.test(text));
+  const { findings, errors } = recognizePatterns(model, options, caches?.recognition, work, rowsAreLines);
   const { pragmas, problems } = readPragmas(tree, text, PATTERNS.map((p) => p.id));
   const pragmaProblems = [...problems, ...applyPragmas(findings, pragmas, model, options)];
   return { findings, model, errors, pragmaProblems, work };
+}
+
+/**
+ * The lines of `text`, made from the lines before one edit (of a text without `\r`): the lines before and
+ * after the edited rows are the same strings, only the edited rows are split again. Undefined when the edit
+ * does not fit the old lines (the caller then splits the whole text).
+ */
+export function linesAfterEdit(previous: readonly string[], text: string, edit: TextChange): string[] | undefined {
+  const first = edit.startPosition.row;
+  const oldLast = edit.oldEndPosition.row;
+  const newLast = edit.newEndPosition.row;
+  if (first > oldLast || first > newLast || oldLast >= previous.length) return undefined;
+  const from = edit.startIndex === 0 ? 0 : text.lastIndexOf('\n', edit.startIndex - 1) + 1;
+  let to = text.indexOf('\n', edit.newEndIndex);
+  if (to < 0) to = text.length;
+  const middle = text.slice(from, to).split('\n');
+  if (middle.length !== newLast - first + 1) return undefined;
+  // The rows before the edit must end where its first row starts, and all rows must add up to the text.
+  let offset = 0;
+  for (let i = 0; i < first; i++) offset += previous[i].length + 1;
+  if (offset !== from) return undefined;
+  const lines = previous.slice(0, first).concat(middle, previous.slice(oldLast + 1));
+  let length = lines.length - 1;
+  for (const line of lines) length += line.length;
+  return length === text.length ? lines : undefined;
 }
 
 /** A position change, in the UTF-16 offsets and 0-based rows/columns that editors and tree-sitter share. */
@@ -412,9 +501,13 @@ export interface TextChange {
  */
 export class DocumentAnalysis {
   private tree: Tree | undefined;
-  private readonly caches = { models: new Map() as ClassModelCache, recognition: new Map() as RecognitionCache };
+  private readonly caches = { models: new Map() as ClassModelCache, recognition: new RecognitionCache() };
+  /** The last analysis's lines, when its text had no `\r` (then rows and lines agree, and edits can patch them). */
+  private lines: string[] | undefined;
   /** The last analysis's class keys by start offset (see ClassKeyReuse); dropped while an update runs. */
   private classKeys: ClassKeyReuse['next'];
+  /** The last analysis's module-level statements (see ClassKeyReuse); dropped while an update runs. */
+  private statements: ClassKeyReuse['nextStatements'];
   private disposed = false;
 
   constructor(
@@ -433,16 +526,24 @@ export class DocumentAnalysis {
       this.tree?.delete();
     }
     this.tree = undefined;
+    let changedRanges: ClassKeyReuse['changedRanges'];
     try {
       this.tree = this.parser.parse(text, this.options.budgetMs, oldTree);
+      changedRanges = oldTree?.getChangedRanges(this.tree);
     } finally {
       oldTree?.delete();
     }
-    // Keys carry over across one edit only (offsets of several edits would have to be composed).
-    const keys: ClassKeyReuse = changes?.length === 1 ? { previous: this.classKeys, edit: changes[0] } : {};
+    // Keys and statements carry over across one edit only (offsets of several edits would have to be composed).
+    const keys: ClassKeyReuse = changes?.length === 1 ? { previous: this.classKeys, edit: changes[0], previousStatements: this.statements, changedRanges } : {};
     this.classKeys = undefined;
-    const analysis = analyzeTree(this.tree, text, this.options, this.caches, keys);
+    this.statements = undefined;
+    const hasCarriageReturn = text.includes('\r');
+    const lines = this.lines && changes?.length === 1 && !hasCarriageReturn ? linesAfterEdit(this.lines, text, changes[0]) : undefined;
+    this.lines = undefined;
+    const analysis = analyzeTree(this.tree, text, this.options, this.caches, keys, lines);
     this.classKeys = keys.next;
+    this.statements = keys.nextStatements;
+    this.lines = hasCarriageReturn ? undefined : analysis.model.lines;
     return analysis;
   }
 
@@ -453,6 +554,8 @@ export class DocumentAnalysis {
     this.caches.models.clear();
     this.caches.recognition.clear();
     this.classKeys = undefined;
+    this.statements = undefined;
+    this.lines = undefined;
   }
 }
 
@@ -477,7 +580,7 @@ export class Analyzer {
 
   analyze(text: string, options: AnalyzeOptions & { budgetMs?: number } = {}): FileAnalysis {
     if (options.skipNonModelFiles && !mayHoldModel(text) && !text.includes('archlens:')) {
-      return { findings: [], model: { classes: [], lines: [], hasSyntaxErrors: false }, errors: [], pragmaProblems: [], work: { classesRead: 0, recognitionsRun: 0 } };
+      return { findings: [], model: { classes: [], lines: [], hasSyntaxErrors: false }, errors: [], pragmaProblems: [], work: { statementsRead: 0, classesRead: 0, recognitionsRun: 0 } };
     }
     const tree: Tree = this.parser.parse(text, options.budgetMs);
     try {

@@ -90,7 +90,7 @@ describe('DocumentAnalysis (incremental)', () => {
         doc.update(text);
         for (let step = 0; step < 10; step++) {
           const start = next() < 0.7 ? pick(places(text)) : Math.floor(next() * text.length);
-          const kind = Math.floor(next() * 6);
+          const kind = Math.floor(next() * 7);
           let end = start;
           let insert = '';
           if (kind === 0) insert = '\n' + /^[ \t]*/.exec(text.slice(text.lastIndexOf('\n', start - 1) + 1))![0]; // Enter with indent
@@ -101,7 +101,9 @@ describe('DocumentAnalysis (incremental)', () => {
             insert = text.slice(from, from + Math.floor(next() * 400));
           } else if (kind === 3) end = Math.min(text.length, text.indexOf('\n', start + 1 + Math.floor(next() * 200)) + 1 || text.length); // delete lines
           else if (kind === 4) insert = pick(['import torch.nn as nn\n', 'from flax import linen as nn\n', 'import tensorflow as tf\n', 'class Added(nn.Module):\n    def forward(self, x):\n        return x\n']);
-          else insert = pick(['\r\n', '\r', '\n\n', 'x', '    ']);
+          else if (kind === 5) insert = pick(['\r\n', '\r', '\n\n', 'x', '    ']);
+          // Openings that swallow the statements after them (until closed), and a dedent that ends a class.
+          else insert = pick(['"""', "'''", '(', '[', 'def top(x):\n', 'if flag:\n    ', '@decorator\n']);
           if (end < start) end = start;
           const edited = edit(text, start, end, insert);
           text = edited.text;
@@ -110,6 +112,7 @@ describe('DocumentAnalysis (incremental)', () => {
           const where = `${file} after edit ${step} (kind ${kind}) at ${start}`;
           assert.deepEqual(incremental.model.classes, fresh.model.classes, where);
           assert.deepEqual(incremental.model.lines, fresh.model.lines, where);
+          assert.deepEqual([...(incremental.model.imports ?? [])], [...(fresh.model.imports ?? [])], where);
           assert.deepEqual(incremental.findings, fresh.findings, where);
           assert.deepEqual(incremental.pragmaProblems, fresh.pragmaProblems, where);
           checked++;
@@ -133,6 +136,8 @@ describe('DocumentAnalysis (incremental)', () => {
       const changed = second.model.classes.filter((c) => !first.model.classes.some((o) => o.cacheKey === c.cacheKey));
       assert.deepEqual(changed.map((c) => c.name), ['SparseMoE']);
       assert.equal(second.work.classesRead, 1, 'only the edited class is read again');
+      assert.equal(second.work.statementsRead, 1, 'of the module-level statements, only the edited class is read again');
+      assert.ok(first.work.statementsRead > 10, `the first analysis read all ${first.work.statementsRead} statements`);
       const patterns = allPatterns().length;
       assert.ok(first.work.recognitionsRun === first.model.classes.length * patterns);
       // The edited class is recognized again for every pattern; other classes only where a recognizer

@@ -1,5 +1,5 @@
 import type { Tree } from 'web-tree-sitter';
-import { readImports, resolveDotted, type ImportMap } from './imports';
+import { importBindings, resolveDotted, type ImportMap } from './imports';
 import { SyntaxTree, type SyntaxNode } from './syntax';
 import type {
   AssignFact,
@@ -67,8 +67,19 @@ export function mayHoldModel(text: string): boolean {
  */
 export interface ClassKeyReuse {
   previous?: ReadonlyMap<number, ClassKeyRecord>;
-  edit?: { startIndex: number; oldEndIndex: number; newEndIndex: number };
+  edit?: {
+    startIndex: number;
+    oldEndIndex: number;
+    newEndIndex: number;
+    oldEndPosition?: { row: number; column: number };
+    newEndPosition?: { row: number; column: number };
+  };
   next?: Map<number, ClassKeyRecord>;
+  /** The previous analysis's module-level statements (see `TopLevelStatement`), taken over where the edit left them. */
+  previousStatements?: readonly TopLevelStatement[];
+  /** Where the new tree's syntax differs from the old one's (`Tree.getChangedRanges`), in new offsets. */
+  changedRanges?: ReadonlyArray<{ startIndex: number; endIndex: number }>;
+  nextStatements?: TopLevelStatement[];
 }
 
 interface ClassKeyRecord {
@@ -78,16 +89,31 @@ interface ClassKeyRecord {
   key: string;
 }
 
-export function extractFileModel(tree: Tree, text: string, cache?: ClassModelCache, work?: { classesRead: number }, keys?: ClassKeyReuse): FileModel {
+export function extractFileModel(
+  tree: Tree,
+  text: string,
+  cache?: ClassModelCache,
+  work?: { statementsRead: number; classesRead: number },
+  keys?: ClassKeyReuse,
+  /** `splitLines(text)`, when the caller already has it. */
+  lines?: string[],
+): FileModel {
   // Every node property read goes through one read-once view of the tree (see SyntaxNode).
-  const root = new SyntaxTree().wrap(tree.rootNode);
-  const imports = readImports(tree.rootNode);
+  const syntax = new SyntaxTree();
+  const root = syntax.wrap(tree.rootNode);
+  const nodes = new Map<ClassHeader, SyntaxNode>();
+  const read = (statement: SyntaxNode): TopLevelStatement => {
+    if (work) work.statementsRead++;
+    return readStatement(statement, nodes);
+  };
+  const statements = topLevelStatements(tree, syntax, root, read, keys);
+  if (keys) keys.nextStatements = statements;
+  const imports = importMapOf(statements);
   const fileFramework = frameworkOfImports(imports);
-  const classNodes = collectClassNodes(root);
+  const headers = statements.flatMap((statement) => statement.classes);
 
   // A class is a module when a base resolves into a framework, or is a module class of this file.
   const moduleClassNames = new Map<string, Framework>();
-  const headers = classNodes.map((node) => ({ node, name: node.childForFieldName('name')?.text ?? '', bases: baseTexts(node) }));
   let changed = true;
   while (changed) {
     changed = false;
@@ -108,17 +134,16 @@ export function extractFileModel(tree: Tree, text: string, cache?: ClassModelCac
     let framework = moduleClassNames.get(header.name);
     // Reading a class body is the costly part: only for module classes, and for classes of a file that
     // imports a framework and define a forward method (their base may come from another file).
-    if (!framework && (fileFramework === 'unknown' || !definesForwardMethod(header.node))) continue;
+    if (!framework && (fileFramework === 'unknown' || !header.definesForward)) continue;
     const prefix = framework ?? `?${fileFramework}`;
-    const startIndex = header.node.startIndex;
-    const endIndex = header.node.endIndex;
-    const key = reusedKey(keys, startIndex, endIndex, prefix) ?? `${prefix}\u0000${header.node.text}`;
+    const { startIndex, endIndex } = header;
+    const key = reusedKey(keys, startIndex, endIndex, prefix) ?? `${prefix}\u0000${text.slice(startIndex, endIndex)}`;
     nextKeys?.set(startIndex, { endIndex, prefix, key });
     seenKeys.add(key);
     const cached = cache?.get(key);
     if (cached) {
       if (cached.model) {
-        const at = line(header.node);
+        const at = header.row + 1;
         const model = shiftLines(cached.model, at - cached.line);
         // The moved copy replaces the entry, so later edits reuse it as is instead of copying the class again.
         if (model !== cached.model) cache!.set(key, { model, line: at });
@@ -126,7 +151,7 @@ export function extractFileModel(tree: Tree, text: string, cache?: ClassModelCac
       }
       continue;
     }
-    const model = buildClass(header.node, header.name, header.bases, framework ?? fileFramework, imports);
+    const model = buildClass(nodes.get(header) ?? classNodeOf(root, header), header.name, header.bases, framework ?? fileFramework, imports);
     if (work) work.classesRead++;
     // Classes with an unknown base (imported from elsewhere) count when they look like modules:
     // a forward method plus layers built in the constructor.
@@ -140,8 +165,169 @@ export function extractFileModel(tree: Tree, text: string, cache?: ClassModelCac
   }
   if (cache) for (const key of cache.keys()) if (!seenKeys.has(key)) cache.delete(key);
   classes.push(...extractFunctionalModels(root, imports, fileFramework));
-  classes.push(...extractSequentialBuilders(root, fileFramework));
-  return { classes, lines: text.split(/\r\n|\r|\n/), hasSyntaxErrors: root.hasError, imports };
+  // PyTorch builder functions (see builderOf).
+  if (fileFramework === 'pytorch') for (const statement of statements) if (statement.builder) classes.push(statement.builder);
+  return { classes, lines: lines ?? splitLines(text), hasSyntaxErrors: root.hasError, imports };
+}
+
+/** Source lines as editors count them (`\r\n`, `\r` and `\n` end a line). */
+export function splitLines(text: string): string[] {
+  // Most files have no `\r`: splitting on a string is several times faster than on a pattern.
+  return text.includes('\r') ? text.split(/\r\n|\r|\n/) : text.split('\n');
+}
+
+/**
+ * What the file-level walk reads from one statement at module level: its imports (also inside `if`/`try`
+ * blocks), the headers of the classes in it (nested ones too) and the PyTorch builder function it defines.
+ * None of it depends on the rest of the file, so after an edit a statement the edit did not touch is taken
+ * over from the last analysis, moved, instead of being read again.
+ */
+export interface TopLevelStatement {
+  startIndex: number;
+  endIndex: number;
+  /** Import statements in source order, each with the names it binds, in order. */
+  imports: Array<Array<[local: string, path: string]>>;
+  /** Class definitions in source order. */
+  classes: ClassHeader[];
+  /** The model of the builder function this statement defines, if it is one (see `builderOf`). */
+  builder: ModuleClass | undefined;
+}
+
+/** A class definition's header: where it is, its name and bases, and whether it defines a forward method. */
+interface ClassHeader {
+  startIndex: number;
+  endIndex: number;
+  /** 0-based row of its first line. */
+  row: number;
+  name: string;
+  bases: string[];
+  definesForward: boolean;
+}
+
+/**
+ * The module's statements, read or taken over. After one edit, tree-sitter's changed ranges and the edit
+ * bound the region whose text or syntax may differ: statements wholly before it are the last analysis's,
+ * statements wholly after it are the last analysis's moved by the edit, and only the statements in between
+ * are read (found with a tree cursor, so the untouched ones are not even made into nodes).
+ */
+function topLevelStatements(tree: Tree, syntax: SyntaxTree, root: SyntaxNode, read: (statement: SyntaxNode) => TopLevelStatement, keys?: ClassKeyReuse): TopLevelStatement[] {
+  const edit = keys?.edit;
+  const changedRanges = keys?.changedRanges;
+  const previous = keys?.previousStatements;
+  const readAll = () => root.namedChildren.map(read);
+  if (!edit?.oldEndPosition || !edit.newEndPosition || !changedRanges || !previous) return readAll();
+  const delta = edit.newEndIndex - edit.oldEndIndex;
+  const rows = edit.newEndPosition.row - edit.oldEndPosition.row;
+  let dirtyFrom = edit.startIndex;
+  let dirtyTo = edit.newEndIndex;
+  for (const range of changedRanges) {
+    dirtyFrom = Math.min(dirtyFrom, range.startIndex);
+    dirtyTo = Math.max(dirtyTo, range.endIndex);
+  }
+  const statements: TopLevelStatement[] = [];
+  // Touching counts as overlapping: a statement that ends where the edit starts may have grown.
+  let old = 0;
+  while (old < previous.length && previous[old].endIndex < dirtyFrom) statements.push(previous[old++]);
+  const cursor = tree.rootNode.walk();
+  try {
+    if (!(dirtyFrom > 0 ? cursor.gotoFirstChildForIndex(dirtyFrom - 1) : cursor.gotoFirstChild())) return statements.length === previous.length ? statements : readAll();
+    do {
+      if (!cursor.nodeIsNamed) continue;
+      const startIndex = cursor.startIndex;
+      const endIndex = cursor.endIndex;
+      if (endIndex < dirtyFrom) continue;
+      if (startIndex > dirtyTo) {
+        // Past the region: from the first statement the last analysis had here, the rest is as it was.
+        while (old < previous.length && previous[old].startIndex + delta < startIndex) old++;
+        if (old < previous.length && previous[old].startIndex + delta === startIndex && previous[old].endIndex + delta === endIndex) {
+          for (; old < previous.length; old++) statements.push(movedStatement(previous[old], delta, rows));
+          return statements;
+        }
+      }
+      statements.push(read(syntax.wrap(cursor.currentNode, root)));
+    } while (cursor.gotoNextSibling());
+    return statements;
+  } finally {
+    cursor.delete();
+  }
+}
+
+function movedStatement(statement: TopLevelStatement, delta: number, rows: number): TopLevelStatement {
+  if (delta === 0 && rows === 0) return statement;
+  return {
+    startIndex: statement.startIndex + delta,
+    endIndex: statement.endIndex + delta,
+    imports: statement.imports,
+    classes: statement.classes.map((h) => ({ ...h, startIndex: h.startIndex + delta, endIndex: h.endIndex + delta, row: h.row + rows })),
+    builder: statement.builder && shiftLines(statement.builder, rows),
+  };
+}
+
+function readStatement(statement: SyntaxNode, nodes: Map<ClassHeader, SyntaxNode>): TopLevelStatement {
+  const classes = collectClassNodesIn(statement).map((node) => {
+    const header: ClassHeader = {
+      startIndex: node.startIndex,
+      endIndex: node.endIndex,
+      row: node.startPosition.row,
+      name: node.childForFieldName('name')?.text ?? '',
+      bases: baseTexts(node),
+      definesForward: definesForwardMethod(node),
+    };
+    nodes.set(header, node);
+    return header;
+  });
+  return { startIndex: statement.startIndex, endIndex: statement.endIndex, imports: importStatementsIn(statement), classes, builder: builderOf(statement) };
+}
+
+/** A class node by its header, for a taken-over class that must be read again (its model was not cached). */
+function classNodeOf(root: SyntaxNode, header: ClassHeader): SyntaxNode {
+  for (const child of root.namedChildren) {
+    if (child.endIndex < header.startIndex || child.startIndex > header.endIndex) continue;
+    const node = collectClassNodesIn(child).find((n) => n.startIndex === header.startIndex && n.endIndex === header.endIndex);
+    if (node) return node;
+  }
+  throw new Error(`class ${header.name} not found at offset ${header.startIndex}`);
+}
+
+/**
+ * The file's imports from its statements' import statements, as reading them last to first gives: a name
+ * bound by two statements keeps the first statement's binding, and the map lists names last-bound first.
+ */
+function importMapOf(statements: readonly TopLevelStatement[]): ImportMap {
+  const imports: ImportMap = new Map();
+  for (let s = statements.length - 1; s >= 0; s--) {
+    const list = statements[s].imports;
+    for (let i = list.length - 1; i >= 0; i--) for (const [local, path] of list[i]) imports.set(local, path);
+  }
+  return imports;
+}
+
+/** Import statements in a module-level statement (and in the `if`/`try` blocks it opens), in source order. */
+function importStatementsIn(statement: SyntaxNode): Array<Array<[string, string]>> {
+  const found: Array<Array<[string, string]>> = [];
+  const pending: SyntaxNode[] = [statement];
+  while (pending.length > 0) {
+    const node = pending.pop()!;
+    switch (node.type) {
+      case 'import_statement':
+      case 'import_from_statement':
+        found.push(importBindings(node));
+        break;
+      case 'if_statement':
+      case 'try_statement':
+      case 'block':
+      case 'else_clause':
+      case 'except_clause':
+      case 'finally_clause': {
+        const children = node.namedChildren;
+        for (let i = children.length - 1; i >= 0; i--) pending.push(children[i]);
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  return found;
 }
 
 /** The previous key of the class at `[startIndex, endIndex)` when the edit left its text as it was. */
@@ -228,27 +414,31 @@ function looksLikeModule(model: ModuleClass): boolean {
   return hasForward && (model.submodules.length > 0 || model.parameters.length > 0);
 }
 
-/** Class definitions at module level, inside top-level `if`/`try` blocks, and nested in classes. */
-function collectClassNodes(root: SyntaxNode): SyntaxNode[] {
+/**
+ * Class definitions in a module-level statement: the statement itself, classes inside the `if`/`try`/`with`
+ * blocks it opens, and classes nested in classes; in source order.
+ */
+function collectClassNodesIn(statement: SyntaxNode): SyntaxNode[] {
   const found: SyntaxNode[] = [];
-  const pending: SyntaxNode[] = [root];
-  while (pending.length > 0) {
-    const node = pending.pop()!;
-    for (const child of node.namedChildren) {
-      if (!child) continue;
-      const definition = child.type === 'decorated_definition' ? child.childForFieldName('definition') : child;
-      if (!definition) continue;
-      if (definition.type === 'class_definition') {
-        found.push(definition);
-        const body = definition.childForFieldName('body');
-        if (body) pending.push(body);
-      } else if (/^(if_statement|try_statement|block|else_clause|elif_clause|except_clause|finally_clause|with_statement)$/.test(definition.type)) {
-        pending.push(definition);
-      }
+  const pending: SyntaxNode[] = [];
+  const visit = (child: SyntaxNode) => {
+    const definition = child.type === 'decorated_definition' ? child.childForFieldName('definition') : child;
+    if (!definition) return;
+    if (definition.type === 'class_definition') {
+      found.push(definition);
+      const body = definition.childForFieldName('body');
+      if (body) pending.push(body);
+    } else if (CLASS_CONTAINERS.has(definition.type)) {
+      pending.push(definition);
     }
-  }
+  };
+  visit(statement);
+  while (pending.length > 0) for (const child of pending.pop()!.namedChildren) visit(child);
   return found.sort((a, b) => a.startIndex - b.startIndex);
 }
+
+/** Statements whose blocks may hold class definitions the file-level walk reads. */
+const CLASS_CONTAINERS = new Set(['if_statement', 'try_statement', 'block', 'else_clause', 'elif_clause', 'except_clause', 'finally_clause', 'with_statement']);
 
 function baseTexts(classNode: SyntaxNode): string[] {
   const list = classNode.childForFieldName('superclasses');
@@ -1078,41 +1268,36 @@ function extractFunctionalModels(root: SyntaxNode, imports: ImportMap, fileFrame
 /**
  * PyTorch builder functions (lucidrains `MLPMixer`, `ResMLP`, `ConvMixer`): a CamelCase function that
  * returns an `nn.Sequential(...)` of layers is a model without a class. Like Keras functional models, it
- * becomes a model with class null; its layers are the returned Sequential's.
+ * becomes a model with class null; its layers are the returned Sequential's. Counted in PyTorch files only.
  */
-function extractSequentialBuilders(root: SyntaxNode, fileFramework: Framework): ModuleClass[] {
-  if (fileFramework !== 'pytorch') return [];
-  const models: ModuleClass[] = [];
-  for (const child of root.namedChildren) {
-    const definition = child?.type === 'decorated_definition' ? child.childForFieldName('definition') : child;
-    if (definition?.type !== 'function_definition') continue;
-    const name = definition.childForFieldName('name')?.text ?? '';
-    const body = definition.childForFieldName('body');
-    if (!body || !/^[A-Z]/.test(name)) continue;
-    const isSequential = (v: SyntaxNode | null | undefined): v is SyntaxNode => v?.type === 'call' && /(^|\.)Sequential$/.test(v.childForFieldName('function')?.text ?? '');
-    const statements = body.namedChildren;
-    const values = statements.filter((s) => s.type === 'return_statement').map((s) => s.namedChild(0));
-    // `return nn.Sequential(...)`, or `net = nn.Sequential(...)` ... `return net` (PaLM-style weight tying in between).
-    let returned = values.find(isSequential);
-    const returnedName = values.find((v) => v?.type === 'identifier')?.text;
-    if (!returned && returnedName) {
-      returned = statements
-        .map((s) => (s.type === 'expression_statement' ? s.namedChild(0) : null))
-        .filter((a): a is SyntaxNode => a?.type === 'assignment' && a.childForFieldName('left')?.text === returnedName)
-        .map((a) => a.childForFieldName('right'))
-        .find(isSequential);
-    }
-    if (!returned) continue;
-    const model = emptyClass(null, [], 'pytorch', definition);
-    model.functionName = name;
-    // Read from the definition alone, so its text identifies it (recognition results are reused by it).
-    model.cacheKey = `sequential builder\u0000${definition.text}`;
-    const origins = new Map<string, Set<string>>();
-    for (const p of parameterNames(definition.childForFieldName('parameters'))) origins.set(p, new Set([p]));
-    const walker = new MethodWalker(model, name, false, origins);
-    walker.walk(body);
-    walker.recordBuiltLayer(returned);
-    if (model.submodules.some((s) => s.elements.length > 0)) models.push(model);
+function builderOf(child: SyntaxNode): ModuleClass | undefined {
+  const definition = child.type === 'decorated_definition' ? child.childForFieldName('definition') : child;
+  if (definition?.type !== 'function_definition') return undefined;
+  const name = definition.childForFieldName('name')?.text ?? '';
+  const body = definition.childForFieldName('body');
+  if (!body || !/^[A-Z]/.test(name)) return undefined;
+  const isSequential = (v: SyntaxNode | null | undefined): v is SyntaxNode => v?.type === 'call' && /(^|\.)Sequential$/.test(v.childForFieldName('function')?.text ?? '');
+  const statements = body.namedChildren;
+  const values = statements.filter((s) => s.type === 'return_statement').map((s) => s.namedChild(0));
+  // `return nn.Sequential(...)`, or `net = nn.Sequential(...)` ... `return net` (PaLM-style weight tying in between).
+  let returned = values.find(isSequential);
+  const returnedName = values.find((v) => v?.type === 'identifier')?.text;
+  if (!returned && returnedName) {
+    returned = statements
+      .map((s) => (s.type === 'expression_statement' ? s.namedChild(0) : null))
+      .filter((a): a is SyntaxNode => a?.type === 'assignment' && a.childForFieldName('left')?.text === returnedName)
+      .map((a) => a.childForFieldName('right'))
+      .find(isSequential);
   }
-  return models;
+  if (!returned) return undefined;
+  const model = emptyClass(null, [], 'pytorch', definition);
+  model.functionName = name;
+  // Read from the definition alone, so its text identifies it (recognition results are reused by it).
+  model.cacheKey = `sequential builder\u0000${definition.text}`;
+  const origins = new Map<string, Set<string>>();
+  for (const p of parameterNames(definition.childForFieldName('parameters'))) origins.set(p, new Set([p]));
+  const walker = new MethodWalker(model, name, false, origins);
+  walker.walk(body);
+  walker.recordBuiltLayer(returned);
+  return model.submodules.some((s) => s.elements.length > 0) ? model : undefined;
 }

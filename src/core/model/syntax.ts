@@ -81,6 +81,13 @@ export class SyntaxNode {
     return child;
   }
 
+  /** Children of a repeated field (`import a, b`: both names); not cached (read once, by the import walk). */
+  childrenForFieldName(field: string): SyntaxNode[] {
+    const found: SyntaxNode[] = [];
+    for (const child of this.node.childrenForFieldName(field)) if (child) found.push(this.tree.wrap(child, this));
+    return found;
+  }
+
   /**
    * The parent as the child was reached (wasm's `Node.parent` walks down from the root each time, which is
    * quadratic over a deeply nested expression); asked of wasm only for a node not reached from its parent.
