@@ -9,7 +9,7 @@ import { nodeKnowledgeSource, packageRoot, readUserCorpus } from '../node/knowle
 import { nodeGrammarSource } from '../node/grammar';
 import { listPythonFiles, readSourceFile } from '../node/files';
 import { scanFiles, type FileResult } from '../node/scan';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
@@ -148,10 +148,13 @@ async function scanCommand(args: string[], io: CliIO): Promise<number> {
   const wanted = patterns ? new Set(patterns) : undefined;
   // JSON goes out file by file, in input order, as soon as a file and all before it are scanned, so the
   // findings of a large tree are never all held at once; the table needs totals and keeps its rows.
-  const library = values.json ? await loadLibrary(values.corpus, io) : undefined;
+  // Without user corpora the bundled build's table answers each pattern's top papers; the index (tens of
+  // MB once loaded) is read only when user papers may change them.
+  const table = values.json && !values.corpus?.length ? bundledPatternPapers() : undefined;
+  const library = values.json && !table ? await loadLibrary(values.corpus, io) : undefined;
   const topPapers = new Map<string, string[]>();
   const papersOf = (id: string): string[] => {
-    if (!topPapers.has(id)) topPapers.set(id, library!.papersFor(patternById(id)!, DEFAULT_PAPER_LIMIT).papers.map((p) => p.paper.id));
+    if (!topPapers.has(id)) topPapers.set(id, table ? (table[id] ?? []) : library!.papersFor(patternById(id)!, DEFAULT_PAPER_LIMIT).papers.map((p) => p.paper.id));
     return topPapers.get(id)!;
   };
   const buffered: string[] = [];
@@ -167,7 +170,7 @@ async function scanCommand(args: string[], io: CliIO): Promise<number> {
     for (const problem of result.pragmaProblems) io.err(`archlens: ${displayPath(result.path)}:${problem.line}: ${problem.message}`);
     const findings = result.findings.filter((f) => f.confidence >= minConfidence && (!wanted || wanted.has(f.pattern)));
     const row = { path: displayPath(result.path), findings };
-    if (!library) {
+    if (!values.json) {
       rows.push(row);
       return;
     }
@@ -196,13 +199,27 @@ async function scanCommand(args: string[], io: CliIO): Promise<number> {
   }
   // Every file reports a result, so nothing is left waiting; this keeps any stragglers' order regardless.
   for (const index of [...waiting.keys()].sort((a, b) => a - b)) take(waiting.get(index)!);
-  if (library) {
+  if (values.json) {
     if (io.write) write(`${written === 0 ? '{"files":[' : ''}]}\n`);
     else io.out(`${buffered.join('')}${written === 0 ? '{"files":[' : ''}]}`);
   } else {
     io.out(formatTable(rows, files.length));
   }
   return 0;
+}
+
+/**
+ * Each pattern's top paper ids in the bundled corpus, from `pattern-papers.json` beside the bundle (written
+ * by the build with the index); undefined when running from source or when the file is not the table.
+ */
+export function bundledPatternPapers(path = join(__dirname, 'pattern-papers.json')): Record<string, string[]> | undefined {
+  try {
+    const parsed = JSON.parse(readFileSync(path, 'utf8')) as { limit?: unknown; papers?: unknown };
+    if (parsed.limit !== DEFAULT_PAPER_LIMIT || typeof parsed.papers !== 'object' || parsed.papers === null) return undefined;
+    return parsed.papers as Record<string, string[]>;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The bundled corpus plus the user corpora named by --corpus; their problems go to stderr. */

@@ -2,7 +2,12 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli } from '../../src/cli/main';
+import { execFileSync } from 'node:child_process';
+import { writePaperIndex } from '../../scripts/build-paper-index';
+import { bundledPatternPapers, runCli } from '../../src/cli/main';
+import { allPatterns } from '../../src/core/analyze';
+
+const ROOT = join(__dirname, '..', '..');
 
 async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = [];
@@ -168,5 +173,32 @@ describe('archlens papers, search and explain', () => {
     const moe = JSON.parse(out).files[0].findings.find((f: { pattern: string }) => f.pattern === 'mixture-of-experts');
     assert.ok(moe, 'SparseMoE found');
     assert.equal(moe.papers[0], 'moduleformer-learning-modular-large-language-models-from-uncurated-data');
+  });
+
+  it('the build\'s table of top papers per pattern (scan --json without --corpus) is what the papers command answers', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'archlens-table-'));
+    try {
+      writePaperIndex(ROOT, dir);
+      const table = bundledPatternPapers(join(dir, 'pattern-papers.json'));
+      assert.ok(table, 'the build wrote a readable table');
+      assert.deepEqual(Object.keys(table).sort(), allPatterns().map((p) => p.id).sort());
+      for (const pattern of allPatterns()) {
+        const { out } = await run('papers', pattern.id, '--json');
+        assert.deepEqual(table[pattern.id], JSON.parse(out).papers.map((p: { id: string }) => p.id), pattern.id);
+      }
+      writeFileSync(join(dir, 'pattern-papers.json'), '{"limit": 3, "papers": {}}');
+      assert.equal(bundledPatternPapers(join(dir, 'pattern-papers.json')), undefined, 'a table for another limit is not used');
+      assert.equal(bundledPatternPapers(join(dir, 'missing.json')), undefined);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('the bundled CLI (which reads the table) prints the same scan JSON as the CLI from source (which loads the index)', async () => {
+    const example = join(ROOT, 'seeds', 'examples', 'sparse_moe_transformer.py');
+    const bundled = execFileSync(process.execPath, [join(ROOT, 'dist', 'cli.js'), 'scan', '--json', example], { encoding: 'utf8' });
+    const { out } = await run('scan', '--json', example);
+    assert.ok(JSON.parse(out).files[0].findings.length > 2);
+    assert.deepEqual(JSON.parse(bundled), JSON.parse(out));
   });
 });
