@@ -42,6 +42,14 @@ async function step(name, body) {
     results.push({ name, ok: false });
     console.log(`  ✖ ${name}: ${error.message.split('\n')[0]}`);
     await page.screenshot({ path: join(ARTIFACTS, `failed-${name.replace(/\W+/g, '-')}.png`) }).catch(() => undefined);
+    // The workbench's logs (ArchLens's output channel among them) explain what the screenshot cannot.
+    for (const dir of [join(scratch, 'user-data', 'logs'), join(scratch, 'user-data-trust', 'logs')]) {
+      try {
+        cpSync(dir, join(ARTIFACTS, `failed-${name.replace(/\W+/g, '-')}-logs`, dir.split(/[\\/]/).at(-2)), { recursive: true });
+      } catch {
+        // no logs there (yet)
+      }
+    }
   }
 }
 const shot = (name) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
@@ -270,6 +278,8 @@ try {
     await assertNoPayloadTraces();
     await shot('11-hostile-tree');
     await page.mouse.move(700, 700);
+    // Back in the editor, as a person would be before clicking a lens (focusing it also refreshes lenses).
+    await page.locator('.monaco-editor .view-lines').first().click({ position: { x: 5, y: 5 } });
     await page.locator('.monaco-editor .codelens-decoration a:has-text("Mixture of experts")').first().click();
     await panelFrame().locator(`h2:text-is("${hostile.MODEL_CLASS}")`).waitFor({ timeout: 20_000 });
     const code = await panelFrame().locator('#detail ul.evidence code').allInnerTexts();

@@ -985,8 +985,9 @@ class MethodWalker {
       receiver,
       args: positional.map((a) => a.text),
       kwargs: Object.fromEntries(Object.entries(keywords).map(([k, v]) => [k, v.text])),
-      argOrigins: positional.map((a) => this.originsOf(a)),
-      kwargOrigins: Object.fromEntries(Object.entries(keywords).map(([k, v]) => [k, this.originsOf(v)])),
+      // The walker's memoized sets, shared (facts are read, never changed).
+      argOrigins: positional.map((a) => this.originsWithin(a)),
+      kwargOrigins: Object.fromEntries(Object.entries(keywords).map(([k, v]) => [k, this.originsWithin(v)])),
       assignedTo,
       line: line(node),
       method: this.method,

@@ -16,9 +16,9 @@ export interface CallFact {
   /** Keyword arguments, name to text. */
   kwargs: Record<string, string>;
   /** For each positional argument, the method inputs (parameters) its value derives from. */
-  argOrigins: Set<string>[];
+  argOrigins: ReadonlySet<string>[];
   /** For each keyword argument, the method inputs its value derives from. */
-  kwargOrigins: Record<string, Set<string>>;
+  kwargOrigins: Record<string, ReadonlySet<string>>;
   /** Names this call's value is assigned to, when it is the right-hand side of an assignment. */
   assignedTo: string[];
   /** 1-based line. */

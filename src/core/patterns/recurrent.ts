@@ -163,7 +163,7 @@ function handWrittenCell(cls: ModuleClass): ReturnType<PatternDefinition['recogn
     // The state update squashes with tanh; a cell class may take its activation from configuration.
     const tanh = calls.find((c) => /^tanh$/.test(c.name)) ?? (named && /Cell$/.test(cls.name ?? '') ? calls.find((c) => c.selfAttr !== undefined && /activ|act$|nonlin/i.test(c.selfAttr)) : undefined);
     if (!tanh) continue;
-    const mixes = (origins: Set<string>) => stateParams.some((s) => origins.has(s)) && inputParams.some((i) => origins.has(i));
+    const mixes = (origins: ReadonlySet<string>) => stateParams.some((s) => origins.has(s)) && inputParams.some((i) => origins.has(i));
     const mixing = assigns.find((a) => mixes(a.origins)) ?? undefined;
     const mixingCall = mixing ? undefined : calls.find((c) => c.argOrigins.some((o) => mixes(o)) || c.argOrigins.length > 1 && stateParams.some((s) => c.argOrigins.some((o) => o.has(s))) && inputParams.some((i) => c.argOrigins.some((o) => o.has(i))));
     const mixLine = mixing?.line ?? mixingCall?.line;
