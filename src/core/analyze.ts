@@ -1,5 +1,5 @@
 import { Edit, type Tree } from 'web-tree-sitter';
-import { extractFileModel, mayHoldModel, type ClassKeyReuse, type ClassModelCache } from './model/extract';
+import { extractFileModel, mayHoldModel, type EditReuse, type ClassModelCache } from './model/extract';
 import type { FileModel, ModuleClass } from './model/types';
 import { PythonParser, type GrammarSource } from './parser';
 import type { Evidence, FileFact, PatternDefinition, PatternMatch, RecognizeContext } from './patterns/_types';
@@ -440,12 +440,12 @@ export function analyzeTree(
   text: string,
   options: AnalyzeOptions = {},
   caches?: { models: ClassModelCache; recognition: RecognitionCache },
-  keys?: ClassKeyReuse,
+  reuse?: EditReuse,
   /** `splitLines(text)`, when the caller has it already. */
   lines?: string[],
 ): FileAnalysis {
   const work: AnalysisWork = { statementsRead: 0, classesRead: 0, recognitionsRun: 0 };
-  const model = extractFileModel(tree, text, caches?.models, work, keys, lines);
+  const model = extractFileModel(tree, text, caches?.models, work, reuse, lines);
   const rowsAreLines = caches !== undefined && (!text.includes('\r') || !/\r(?!\n)/.test(text));
   const { findings, errors } = recognizePatterns(model, options, caches?.recognition, work, rowsAreLines);
   const { pragmas, problems } = readPragmas(tree, text, PATTERNS.map((p) => p.id));
@@ -488,6 +488,14 @@ export interface TextChange {
   newEndPosition: { row: number; column: number };
 }
 
+/** What one analysis of a document leaves for the next (see EditReuse). */
+interface CarriedOver {
+  classKeys: EditReuse['next'];
+  statements: EditReuse['nextStatements'];
+  /** The lines, when the text had no `\r` (then rows and lines agree, and an edit can patch them). */
+  lines: string[] | undefined;
+}
+
 /**
  * One open document: keeps its syntax tree and per-class caches, so that after an edit it re-parses
  * incrementally (`tree.edit` + reparse), re-reads only classes whose text changed and re-runs recognition
@@ -502,12 +510,8 @@ export interface TextChange {
 export class DocumentAnalysis {
   private tree: Tree | undefined;
   private readonly caches = { models: new Map() as ClassModelCache, recognition: new RecognitionCache() };
-  /** The last analysis's lines, when its text had no `\r` (then rows and lines agree, and edits can patch them). */
-  private lines: string[] | undefined;
-  /** The last analysis's class keys by start offset (see ClassKeyReuse); dropped while an update runs. */
-  private classKeys: ClassKeyReuse['next'];
-  /** The last analysis's module-level statements (see ClassKeyReuse); dropped while an update runs. */
-  private statements: ClassKeyReuse['nextStatements'];
+  /** What the last analysis leaves for the next one to take over (see EditReuse); dropped while an update runs. */
+  private last: CarriedOver | undefined;
   private disposed = false;
 
   constructor(
@@ -526,24 +530,21 @@ export class DocumentAnalysis {
       this.tree?.delete();
     }
     this.tree = undefined;
-    let changedRanges: ClassKeyReuse['changedRanges'];
+    // What the last analysis left carries over across one edit only (offsets of several edits would have to be composed).
+    const last = changes?.length === 1 ? this.last : undefined;
+    this.last = undefined;
+    let changedRanges: EditReuse['changedRanges'];
     try {
       this.tree = this.parser.parse(text, this.options.budgetMs, oldTree);
-      changedRanges = oldTree?.getChangedRanges(this.tree);
+      if (last) changedRanges = oldTree!.getChangedRanges(this.tree);
     } finally {
       oldTree?.delete();
     }
-    // Keys and statements carry over across one edit only (offsets of several edits would have to be composed).
-    const keys: ClassKeyReuse = changes?.length === 1 ? { previous: this.classKeys, edit: changes[0], previousStatements: this.statements, changedRanges } : {};
-    this.classKeys = undefined;
-    this.statements = undefined;
+    const reuse: EditReuse = last ? { previous: last.classKeys, edit: changes![0], previousStatements: last.statements, changedRanges } : {};
     const hasCarriageReturn = text.includes('\r');
-    const lines = this.lines && changes?.length === 1 && !hasCarriageReturn ? linesAfterEdit(this.lines, text, changes[0]) : undefined;
-    this.lines = undefined;
-    const analysis = analyzeTree(this.tree, text, this.options, this.caches, keys, lines);
-    this.classKeys = keys.next;
-    this.statements = keys.nextStatements;
-    this.lines = hasCarriageReturn ? undefined : analysis.model.lines;
+    const lines = last?.lines && !hasCarriageReturn ? linesAfterEdit(last.lines, text, changes![0]) : undefined;
+    const analysis = analyzeTree(this.tree, text, this.options, this.caches, reuse, lines);
+    this.last = { classKeys: reuse.next, statements: reuse.nextStatements, lines: hasCarriageReturn ? undefined : analysis.model.lines };
     return analysis;
   }
 
@@ -553,9 +554,7 @@ export class DocumentAnalysis {
     this.tree = undefined;
     this.caches.models.clear();
     this.caches.recognition.clear();
-    this.classKeys = undefined;
-    this.statements = undefined;
-    this.lines = undefined;
+    this.last = undefined;
   }
 }
 

@@ -61,11 +61,12 @@ export function mayHoldModel(text: string): boolean {
 }
 
 /**
- * The cache keys of the previous analysis's classes by start offset, and the one edit since: a class wholly
- * before or after the edit has the text it had, so its key is taken over without slicing and hashing its
- * text again. `next` receives this analysis's keys.
+ * What an analysis takes over from the previous one across the one edit since: the previous classes' cache
+ * keys by start offset (a class wholly before or after the edit has the text it had, so its key is taken
+ * over without slicing and hashing its text again) and its module-level statements. `next` and
+ * `nextStatements` receive this analysis's.
  */
-export interface ClassKeyReuse {
+export interface EditReuse {
   previous?: ReadonlyMap<number, ClassKeyRecord>;
   edit?: {
     startIndex: number;
@@ -94,7 +95,7 @@ export function extractFileModel(
   text: string,
   cache?: ClassModelCache,
   work?: { statementsRead: number; classesRead: number },
-  keys?: ClassKeyReuse,
+  reuse?: EditReuse,
   /** `splitLines(text)`, when the caller already has it. */
   lines?: string[],
 ): FileModel {
@@ -106,8 +107,8 @@ export function extractFileModel(
     if (work) work.statementsRead++;
     return readStatement(statement, nodes);
   };
-  const statements = topLevelStatements(tree, syntax, root, read, keys);
-  if (keys) keys.nextStatements = statements;
+  const statements = topLevelStatements(tree, syntax, root, read, reuse);
+  if (reuse) reuse.nextStatements = statements;
   const imports = importMapOf(statements);
   const fileFramework = frameworkOfImports(imports);
   const headers = statements.flatMap((statement) => statement.classes);
@@ -129,7 +130,7 @@ export function extractFileModel(
 
   const classes: ModuleClass[] = [];
   const seenKeys = new Set<string>();
-  const nextKeys = keys ? (keys.next = new Map()) : undefined;
+  const nextKeys = reuse ? (reuse.next = new Map()) : undefined;
   for (const header of headers) {
     let framework = moduleClassNames.get(header.name);
     // Reading a class body is the costly part: only for module classes, and for classes of a file that
@@ -137,7 +138,7 @@ export function extractFileModel(
     if (!framework && (fileFramework === 'unknown' || !header.definesForward)) continue;
     const prefix = framework ?? `?${fileFramework}`;
     const { startIndex, endIndex } = header;
-    const key = reusedKey(keys, startIndex, endIndex, prefix) ?? `${prefix}\u0000${text.slice(startIndex, endIndex)}`;
+    const key = reusedKey(reuse, startIndex, endIndex, prefix) ?? `${prefix}\u0000${text.slice(startIndex, endIndex)}`;
     nextKeys?.set(startIndex, { endIndex, prefix, key });
     seenKeys.add(key);
     const cached = cache?.get(key);
@@ -210,10 +211,10 @@ interface ClassHeader {
  * statements wholly after it are the last analysis's moved by the edit, and only the statements in between
  * are read (found with a tree cursor, so the untouched ones are not even made into nodes).
  */
-function topLevelStatements(tree: Tree, syntax: SyntaxTree, root: SyntaxNode, read: (statement: SyntaxNode) => TopLevelStatement, keys?: ClassKeyReuse): TopLevelStatement[] {
-  const edit = keys?.edit;
-  const changedRanges = keys?.changedRanges;
-  const previous = keys?.previousStatements;
+function topLevelStatements(tree: Tree, syntax: SyntaxTree, root: SyntaxNode, read: (statement: SyntaxNode) => TopLevelStatement, reuse?: EditReuse): TopLevelStatement[] {
+  const edit = reuse?.edit;
+  const changedRanges = reuse?.changedRanges;
+  const previous = reuse?.previousStatements;
   const readAll = () => root.namedChildren.map(read);
   if (!edit?.oldEndPosition || !edit.newEndPosition || !changedRanges || !previous) return readAll();
   const delta = edit.newEndIndex - edit.oldEndIndex;
@@ -331,13 +332,13 @@ function importStatementsIn(statement: SyntaxNode): Array<Array<[string, string]
 }
 
 /** The previous key of the class at `[startIndex, endIndex)` when the edit left its text as it was. */
-function reusedKey(keys: ClassKeyReuse | undefined, startIndex: number, endIndex: number, prefix: string): string | undefined {
-  const edit = keys?.edit;
-  if (!edit || !keys.previous) return undefined;
+function reusedKey(reuse: EditReuse | undefined, startIndex: number, endIndex: number, prefix: string): string | undefined {
+  const edit = reuse?.edit;
+  if (!edit || !reuse.previous) return undefined;
   const delta = edit.newEndIndex - edit.oldEndIndex;
   let record: ClassKeyRecord | undefined;
-  if (endIndex <= edit.startIndex) record = keys.previous.get(startIndex);
-  else if (startIndex >= edit.newEndIndex) record = keys.previous.get(startIndex - delta);
+  if (endIndex <= edit.startIndex) record = reuse.previous.get(startIndex);
+  else if (startIndex >= edit.newEndIndex) record = reuse.previous.get(startIndex - delta);
   else return undefined;
   const oldEndIndex = endIndex <= edit.startIndex ? endIndex : endIndex - delta;
   return record && record.endIndex === oldEndIndex && record.prefix === prefix ? record.key : undefined;
